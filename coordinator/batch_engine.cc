@@ -1,0 +1,648 @@
+#include "coordinator/batch_engine.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "agent/trial_runner.h"
+#include "common/core/clock.h"
+#include "common/core/ids.h"
+
+namespace salvo {
+namespace {
+
+std::atomic<int> g_stop{0};
+
+// Wakes the engine's loop when a trial's output ends.
+struct EventBox {
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t events = 0;
+};
+std::shared_ptr<EventBox> g_events = std::make_shared<EventBox>();
+
+int64_t Now() { return SystemClock().NowMicros(); }
+
+nlohmann::json ToJson(const FlagValue& v) {
+  switch (v.kind()) {
+    case FlagValue::Kind::kNull: return nullptr;
+    case FlagValue::Kind::kBool: return std::get<bool>(v.v);
+    case FlagValue::Kind::kInt: return std::get<int64_t>(v.v);
+    case FlagValue::Kind::kFloat: return std::get<double>(v.v);
+    case FlagValue::Kind::kString: return v.str();
+    case FlagValue::Kind::kList: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& item : v.list()) a.push_back(ToJson(item));
+      return a;
+    }
+    case FlagValue::Kind::kFunction: return v.function().text;
+  }
+  return nullptr;
+}
+
+std::string EnvName(const std::string& flag) {
+  std::string out = "FLAG_";
+  for (char c : flag) out += std::isalnum(static_cast<unsigned char>(c)) ? std::toupper(c) : '_';
+  return out;
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The command line of an `exec` operation: ${flag} replaced by the flag's value,
+// ${flag_args} by --name value pairs, ${source_dir} by the snapshot; run by /bin/sh.
+std::string ExpandExec(const std::string& tmpl, const FlagMap& flags,
+                       const std::string& source_dir) {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl.compare(i, 2, "${") == 0) {
+      size_t end = tmpl.find('}', i);
+      if (end != std::string::npos) {
+        std::string name = tmpl.substr(i + 2, end - i - 2);
+        if (name == "flag_args") {
+          std::string args;
+          for (const auto& [k, v] : flags) {
+            if (v.is_null()) continue;
+            args += (args.empty() ? "" : " ") + std::string("--") + k + " " +
+                    ShellQuote(FlagValueArg(v));
+          }
+          out += args;
+        } else if (name == "source_dir") {
+          out += ShellQuote(source_dir);
+        } else if (auto it = flags.find(name); it != flags.end()) {
+          out += ShellQuote(FlagValueArg(it->second));
+        }
+        i = end + 1;
+        continue;
+      }
+    }
+    out += tmpl[i++];
+  }
+  return out;
+}
+
+std::string FlagSummary(const FlagMap& flags) {
+  std::string out;
+  for (const auto& [k, v] : flags) {
+    if (v.is_null()) continue;
+    out += (out.empty() ? "" : ", ") + k + "=" + EncodeFlagValue(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+struct BatchEngine::Running {
+  std::unique_ptr<TrialProcess> process;
+  std::string trial_id;
+  bool stopping = false;
+  int64_t term_sent_us = 0;
+};
+
+void BatchEngine::RequestStop(int how) { g_stop.store(how); }
+int BatchEngine::stop_requested() { return g_stop.load(); }
+
+BatchEngine::~BatchEngine() = default;
+
+BatchEngine::BatchEngine(RunStore& store, EngineOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Result<std::vector<RunRecord>> BatchEngine::LoadTrials(const std::string& batch_id) {
+  auto all = store_.List();
+  if (!all.ok()) return all.status();
+  std::vector<RunRecord> trials;
+  for (auto& r : *all)
+    if (r.kind == RunKind::kTrial && r.batch_id == batch_id) trials.push_back(std::move(r));
+  std::sort(trials.begin(), trials.end(),
+            [](const RunRecord& a, const RunRecord& b) { return a.trial_index < b.trial_index; });
+  return trials;
+}
+
+RunRecord BatchEngine::NewTrial(const BatchPlan& plan, const RunRecord& batch,
+                                const FlagMap& flags, int64_t index) {
+  RunRecord t;
+  t.id = NewRunId();
+  t.kind = RunKind::kTrial;
+  t.batch_id = batch.id;
+  t.operation = plan.op.name;
+  t.op_name = plan.op.name;
+  t.flags = flags;
+  t.label = FlagLabel(flags);
+  t.status = RunStatus::kPending;
+  t.created_us = Now();
+  t.trial_index = index;
+  t.run_dir = options_.home.run_dir(t.id);
+  return t;
+}
+
+Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch, RunRecord& trial) {
+  const OperationDef& op = plan.op;
+  std::string source = batch.source_dir.empty() ? op.source_dir : batch.source_dir;
+  trial.status = RunStatus::kRunning;
+  trial.attempt += 1;
+  trial.started_us = Now();
+  trial.stopped_us = 0;
+  trial.exit_code.reset();
+  trial.reason.clear();
+  trial.runner_pid = getpid();
+  trial.run_dir = options_.home.run_dir(trial.id);
+  objective_cache_.erase(trial.id);
+  // One synced write records this start together with any trial that just ended.
+  writes_.push_back(trial);
+  SALVO_RETURN_IF_ERROR(Flush());
+
+  TrialLaunch launch;
+  launch.run_id = trial.id;
+  launch.cwd = trial.run_dir;
+  launch.output_path = trial.run_dir + "/output";
+  launch.echo = options_.echo_output && options_.parallel == 1;
+  if (!op.output_scalars_off) {
+    for (const auto& [name, value] : trial.flags) launch.flag_names.insert(name);
+    launch.scalar_patterns = op.output_scalars;
+  } else {
+    launch.scalar_patterns = {{"", "(?!)"}};  // matches nothing
+  }
+  std::string python = batch.python.empty() ? ChoosePython(op) : batch.python;
+  if (!op.exec.empty()) {
+    launch.argv = {"/bin/sh", "-c", ExpandExec(op.exec, trial.flags, source)};
+  } else {
+    launch.argv = {python, options_.launcher_path, "run", source + "/" + op.main};
+  }
+  nlohmann::json flags_json = nlohmann::json::object();
+  for (const auto& [k, v] : trial.flags) {
+    flags_json[k] = ToJson(v);
+    launch.env[EnvName(k)] = FlagValueArg(v);
+  }
+  launch.env["SALVO_FLAGS_JSON"] = flags_json.dump();
+  launch.env["SALVO_FLAGS_DEST"] = op.flags_dest;
+  launch.env["SALVO_RUN_ID"] = trial.id;
+  launch.env["RUN_ID"] = trial.id;
+  launch.env["RUN_DIR"] = trial.run_dir;
+  launch.env["SALVO_SOURCE_DIR"] = source;
+  launch.env["SALVO_HOME"] = options_.home.dir;
+  launch.env["PYTHONUNBUFFERED"] = "1";
+  if (!batch.id.empty() && batch.id != trial.id) {
+    launch.env["SALVO_BATCH_ID"] = batch.id;
+    launch.env["SALVO_TRIAL_SEED"] =
+        std::to_string(MixSeed(batch.seed, static_cast<uint64_t>(trial.trial_index)) >> 33);
+  }
+  auto events = g_events;
+  launch.on_output_done = [events] {
+    std::lock_guard<std::mutex> lock(events->mu);
+    ++events->events;
+    events->cv.notify_all();
+  };
+  RunStore* store = &store_;
+  auto sink = [store](const std::string& id, const ScalarPoint& p) {
+    (void)store->AppendScalars(id, {p});
+  };
+
+  spdlog::info("Running trial {}: {} ({})", ShortId(trial.id), op.name, FlagSummary(trial.flags));
+  auto process = TrialProcess::Start(launch, sink);
+  if (!process.ok()) {
+    trial.status = RunStatus::kError;
+    trial.reason = process.status().message();
+    trial.stopped_us = Now();
+    spdlog::error("Trial {} could not start: {}", ShortId(trial.id), trial.reason);
+    writes_.push_back(trial);
+    return Flush();
+  }
+  auto r = std::make_unique<Running>();
+  r->process = std::move(*process);
+  r->trial_id = trial.id;
+  running_[trial.id] = std::move(r);
+  return Status::Ok();
+}
+
+std::optional<double> BatchEngine::Objective(const std::string& trial_id, const std::string& tag) {
+  if (auto it = objective_cache_.find(trial_id); it != objective_cache_.end()) return it->second;
+  std::optional<double> value;
+  auto points = store_.Scalars(trial_id);
+  if (points.ok()) {
+    for (const auto& p : *points)
+      if (p.tag == tag) value = p.value;
+  }
+  objective_cache_[trial_id] = value;
+  return value;
+}
+
+void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
+  TrialExit exit = r.process->Wait();
+  // The synced PutMany below also makes the unsynced scalar writes before it durable
+  // (one write-ahead log).
+  RunRecord& trial = trials_[r.trial_id];
+  trial.stopped_us = Now();
+  trial.exit_code = exit.exit_code;
+
+  std::optional<double> objective;
+  for (const auto& p : r.process->Scalars())
+    if (p.tag == plan.objective) objective = p.value;
+  objective_cache_[trial.id] = objective;
+
+  bool failed = false;
+  if (r.stopping) {
+    trial.status = RunStatus::kTerminated;
+    trial.reason = "stopped";
+  } else if (exit.exit_code != 0) {
+    trial.status = RunStatus::kError;
+    trial.reason = exit.signal ? "killed by signal " + std::to_string(exit.signal)
+                               : "exit status " + std::to_string(exit.exit_code);
+    failed = true;
+  } else if (!objective) {
+    trial.status = RunStatus::kCompleted;
+    trial.reason = "no objective '" + plan.objective + "'";
+  } else if (!std::isfinite(*objective)) {
+    trial.status = RunStatus::kError;
+    trial.reason = "objective '" + plan.objective + "' is " + FormatFloat(*objective);
+    failed = true;
+  } else {
+    trial.status = RunStatus::kCompleted;
+  }
+
+  if (trial.status == RunStatus::kCompleted) ++completed_;
+  if (failed) {
+    ++failed_;
+    if (batch.first_error.empty())
+      batch.first_error = "trial " + ShortId(trial.id) + ": " + trial.reason;
+  }
+  if (plan.model_based && trial.status == RunStatus::kCompleted) {
+    if (objective) {
+      consecutive_missing_ = 0;
+    } else {
+      ++consecutive_missing_;
+      std::set<std::string> tags;
+      for (const auto& p : r.process->Scalars()) tags.insert(p.tag);
+      missing_objective_scalars_.clear();
+      for (const auto& t : tags)
+        missing_objective_scalars_ += (missing_objective_scalars_.empty() ? "" : ", ") + t;
+    }
+  }
+
+  // Written with the next trial's start, or by the loop's Flush() when none starts.
+  writes_.push_back(trial);
+  writes_.push_back(batch);
+
+  if (trial.status == RunStatus::kCompleted && objective) {
+    spdlog::info("Trial {} completed: {}={}", ShortId(trial.id), plan.objective,
+                 FormatFloat(*objective));
+  } else if (trial.status == RunStatus::kCompleted) {
+    spdlog::warn("Trial {} completed without objective '{}'", ShortId(trial.id), plan.objective);
+  } else if (trial.status == RunStatus::kTerminated) {
+    spdlog::info("Trial {} was terminated", ShortId(trial.id));
+  } else {
+    spdlog::error("Trial {} failed ({}) - see `salvo cat {}`", ShortId(trial.id), trial.reason,
+                  ShortId(trial.id));
+  }
+  if (failed && options_.fail_on_trial_error) fail_fast_triggered_ = true;
+}
+
+Status BatchEngine::Flush() {
+  if (writes_.empty()) return Status::Ok();
+  // Later copies of a record replace earlier ones in the same write.
+  std::map<std::string, size_t> last;
+  for (size_t i = 0; i < writes_.size(); ++i) last[writes_[i].id] = i;
+  std::vector<RunRecord> batch;
+  for (size_t i = 0; i < writes_.size(); ++i)
+    if (last[writes_[i].id] == i) batch.push_back(std::move(writes_[i]));
+  writes_.clear();
+  Status s = store_.PutMany(batch);
+  if (!s.ok()) spdlog::error("cannot record {} run(s): {}", batch.size(), s.message());
+  return s;
+}
+
+void BatchEngine::WaitForEvent() {
+  std::unique_lock<std::mutex> lock(g_events->mu);
+  uint64_t seen = g_events->events;
+  g_events->cv.wait_for(lock, std::chrono::milliseconds(100),
+                        [&] { return g_events->events != seen; });
+}
+
+void BatchEngine::HandleStopRequests(const std::string& batch_id) {
+  namespace fs = std::filesystem;
+  std::string dir = options_.home.dir + "/stop";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string id = entry.path().filename().string();
+    if (id == batch_id) {
+      g_stop.store(1);
+    } else if (auto it = running_.find(id); it != running_.end() && !it->second->stopping) {
+      it->second->stopping = true;
+      it->second->term_sent_us = Now();
+      spdlog::info("Stopping trial {} (salvo stop)", ShortId(id));
+      it->second->process->Signal(SIGTERM);
+    } else if (!trials_.count(id)) {
+      continue;  // another batch's request
+    }
+    fs::remove(entry.path(), ec);
+  }
+}
+
+void BatchEngine::StopAll(const std::string& reason) {
+  int64_t now = Now();
+  for (auto& [id, r] : running_) {
+    if (r->stopping) continue;
+    r->stopping = true;
+    r->term_sent_us = now;
+    spdlog::info("Stopping trial {} ({})", ShortId(id), reason);
+    r->process->Signal(SIGTERM);
+  }
+}
+
+opt::AskRequest BatchEngine::History(const BatchPlan& plan, const std::vector<RunRecord>& trials,
+                                     int count, int* misfits) {
+  opt::AskRequest req;
+  req.space = &plan.space;
+  req.seed = plan.seed;
+  req.count = count;
+  req.trials_so_far = trials.size();
+  for (const RunRecord& t : trials) {
+    auto point = plan.space.FromFlags(t.flags);
+    if (!point) {
+      ++*misfits;
+      continue;
+    }
+    switch (t.status) {
+      case RunStatus::kRunning:
+      case RunStatus::kPending:
+      case RunStatus::kStaged:
+        req.pending.push_back(*point);
+        break;
+      case RunStatus::kCompleted: {
+        auto y = Objective(t.id, plan.objective);
+        if (y && std::isfinite(*y)) {
+          req.observations.push_back({*point, plan.maximize ? -*y : *y});
+        } else {
+          req.failed.push_back(*point);
+        }
+        break;
+      }
+      default:
+        req.failed.push_back(*point);
+    }
+  }
+  return req;
+}
+
+int BatchEngine::RunSingle(const BatchPlan& plan, RunRecord& run) {
+  options_.parallel = 1;
+  RunRecord none;
+  none.source_dir = run.source_dir;
+  none.python = run.python;
+  trials_[run.id] = run;
+  Status s = Launch(plan, none, trials_[run.id]);
+  if (!s.ok() || trials_[run.id].status == RunStatus::kError) {
+    run = trials_[run.id];
+    if (!s.ok()) spdlog::error("{}", s.message());
+    return 1;
+  }
+  auto& r = *running_.begin()->second;
+  while (!r.process->Poll()) {
+    if (int how = g_stop.load(); how && !r.stopping) {
+      r.stopping = true;
+      r.term_sent_us = Now();
+      r.process->Signal(how == 2 ? SIGINT : SIGTERM);
+    }
+    if (r.stopping && Now() - r.term_sent_us > options_.stop_grace_ms * 1000)
+      r.process->Signal(SIGKILL);
+    WaitForEvent();
+  }
+  RunRecord batch_none;
+  BatchPlan single = plan;
+  single.model_based = false;
+  Finish(r, single, batch_none);
+  writes_.pop_back();  // no batch record for a single run
+  (void)Flush();
+  running_.clear();
+  run = trials_[run.id];
+  if (run.status == RunStatus::kTerminated) return g_stop.load() == 2 ? 130 : 1;
+  return run.exit_code.value_or(1);
+}
+
+BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t target_total) {
+  auto loaded = LoadTrials(batch.id);
+  if (!loaded.ok()) {
+    spdlog::error("cannot read the trials of batch {}: {}", ShortId(batch.id),
+                  loaded.status().message());
+    return BatchEnd::kAllFailed;
+  }
+  std::vector<std::string> order;  // trial ids by index
+  for (auto& t : *loaded) {
+    order.push_back(t.id);
+    trials_[t.id] = std::move(t);
+  }
+
+  auto optimizer = opt::MakeOptimizer(plan.optimizer, plan.optimizer_flags);
+  if (!optimizer.ok()) {
+    spdlog::error("{}", optimizer.status().message());
+    return BatchEnd::kAllFailed;
+  }
+  auto all_trials = [&] {
+    std::vector<RunRecord> v;
+    for (const auto& id : order) v.push_back(trials_[id]);
+    return v;
+  };
+  bool warned_misfits = false;
+  auto ask = [&](int count, bool* exhausted) -> std::vector<opt::Suggestion> {
+    int misfits = 0;
+    auto req = History(plan, all_trials(), count, &misfits);
+    if (misfits && !warned_misfits) {
+      warned_misfits = true;
+      std::string note = std::to_string(misfits) +
+                         " earlier trial(s) do not fit the search space and are left out";
+      spdlog::warn("{}", note);
+      batch.notes.push_back(note);
+    }
+    auto got = (*optimizer)->Ask(req);
+    if (!got.ok()) {
+      spdlog::error("optimizer {}: {}", plan.optimizer, got.status().message());
+      *exhausted = true;
+      return {};
+    }
+    if (static_cast<int>(got->size()) < count) *exhausted = true;
+    return std::move(*got);
+  };
+  auto create = [&](const std::vector<opt::Suggestion>& points) {
+    std::vector<RunRecord> fresh;
+    for (const auto& s : points) {
+      FlagMap flags = plan.flags;
+      for (auto& [name, value] : plan.space.ToFlags(s.x)) flags[name] = value;
+      RunRecord t = NewTrial(plan, batch, flags, static_cast<int64_t>(order.size()));
+      order.push_back(t.id);
+      trials_[t.id] = t;
+      fresh.push_back(t);
+      batch.trials_created += 1;
+      (s.random_start ? batch.random_trials : batch.guided_trials) += plan.model_based ? 1 : 0;
+      batch.duplicates_replaced += s.duplicates_replaced;
+    }
+    fresh.push_back(batch);
+    Status st = store_.PutMany(fresh);
+    if (!st.ok()) spdlog::error("cannot record new trials: {}", st.message());
+  };
+
+  batch.status = RunStatus::kRunning;
+  batch.runner_pid = getpid();
+  if (batch.started_us == 0) batch.started_us = Now();
+  batch.stopped_us = 0;
+  (void)store_.Put(batch);
+
+  // Grid and random search create their trials up front; the grid keeps its order.
+  bool exhausted = false;
+  if (!plan.model_based) {
+    int64_t have = static_cast<int64_t>(order.size());
+    int want = plan.optimizer == "+" ? 1 << 30 : static_cast<int>(target_total - have);
+    if (want > 0) {
+      auto points = ask(want, &exhausted);
+      if (plan.optimizer == "+") {
+        exhausted = false;
+        int64_t cap = target_total > 0 ? target_total - have : static_cast<int64_t>(points.size());
+        if (cap < static_cast<int64_t>(points.size())) {
+          std::vector<size_t> idx(points.size());
+          for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+          std::mt19937_64 rng(MixSeed(plan.seed, have));
+          std::shuffle(idx.begin(), idx.end(), rng);
+          idx.resize(std::max<int64_t>(cap, 0));
+          std::sort(idx.begin(), idx.end());
+          std::vector<opt::Suggestion> subset;
+          for (size_t i : idx) subset.push_back(points[i]);
+          points = std::move(subset);
+        }
+      }
+      create(points);
+    }
+  }
+
+  BatchEnd end = BatchEnd::kCompleted;
+  while (true) {
+    if (g_stop.load() == 3) {
+      g_stop.store(0);
+      HandleStopRequests(batch.id);
+    }
+    int stop = g_stop.load();
+    if (stop && end == BatchEnd::kCompleted) {
+      end = stop == 2 ? BatchEnd::kInterrupted : BatchEnd::kStopped;
+      StopAll(stop == 2 ? "interrupted" : "batch stopped");
+    }
+    bool halt = end != BatchEnd::kCompleted;
+    if (!halt && fail_fast_triggered_) {
+      end = BatchEnd::kFailedFast;
+      StopAll("a trial failed and --fail-on-trial-error is set");
+      halt = true;
+    }
+    if (!halt && consecutive_missing_ >= options_.missing_objective_limit) {
+      end = BatchEnd::kNoObjective;
+      halt = true;
+    }
+
+    // Start what can start.
+    while (!halt && static_cast<int>(running_.size()) < options_.parallel) {
+      std::string next;
+      for (const auto& id : order)
+        if (trials_[id].status == RunStatus::kPending && !running_.count(id)) {
+          next = id;
+          break;
+        }
+      if (next.empty() && plan.model_based && !exhausted &&
+          static_cast<int64_t>(order.size()) < target_total) {
+        int free = options_.parallel - static_cast<int>(running_.size());
+        int count = static_cast<int>(
+            std::min<int64_t>(free, target_total - static_cast<int64_t>(order.size())));
+        auto points = ask(count, &exhausted);
+        if (points.empty()) break;
+        create(points);
+        continue;
+      }
+      if (next.empty()) break;
+      Status s = Launch(plan, batch, trials_[next]);
+      if (!s.ok()) spdlog::error("cannot start trial {}: {}", ShortId(next), s.message());
+      if (trials_[next].status == RunStatus::kError) {
+        ++failed_;
+        if (batch.first_error.empty())
+          batch.first_error = "trial " + ShortId(next) + ": " + trials_[next].reason;
+        if (options_.fail_on_trial_error) fail_fast_triggered_ = true;
+        if (fail_fast_triggered_) break;
+      }
+    }
+    (void)Flush();
+    if (running_.empty()) break;
+
+    WaitForEvent();
+    int64_t now = Now();
+    for (auto it = running_.begin(); it != running_.end();) {
+      Running& r = *it->second;
+      if (r.stopping && now - r.term_sent_us > options_.stop_grace_ms * 1000)
+        r.process->Signal(SIGKILL);
+      if (r.process->Poll()) {
+        Finish(r, plan, batch);
+        it = running_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  (void)Flush();
+  // Record how the batch ended.
+  int64_t total = static_cast<int64_t>(order.size());
+  if (end == BatchEnd::kCompleted && total > 0 && completed_ == 0 && failed_ > 0) {
+    bool any_completed = false;
+    for (const auto& id : order) any_completed |= trials_[id].status == RunStatus::kCompleted;
+    if (!any_completed) end = BatchEnd::kAllFailed;
+  }
+  if (exhausted && end == BatchEnd::kCompleted && plan.model_based) {
+    std::string note = "search space exhausted after " + std::to_string(total) + " distinct points";
+    spdlog::info("{}", note);
+    batch.notes.push_back(note);
+  } else if (exhausted && end == BatchEnd::kCompleted && total < target_total) {
+    std::string note = "search space exhausted after " + std::to_string(total) + " distinct points";
+    spdlog::info("{}", note);
+    batch.notes.push_back(note);
+  }
+  batch.stopped_us = Now();
+  switch (end) {
+    case BatchEnd::kCompleted:
+    case BatchEnd::kNothingToRun:
+      batch.status = RunStatus::kCompleted;
+      batch.reason.clear();
+      break;
+    case BatchEnd::kAllFailed:
+      batch.status = RunStatus::kError;
+      batch.reason = "every trial failed";
+      break;
+    case BatchEnd::kFailedFast:
+      batch.status = RunStatus::kError;
+      batch.reason = "a trial failed and --fail-on-trial-error is set";
+      break;
+    case BatchEnd::kNoObjective:
+      batch.status = RunStatus::kError;
+      batch.reason = std::to_string(consecutive_missing_) + " trials in a row reported no '" +
+                     plan.objective + "'" +
+                     (missing_objective_scalars_.empty()
+                          ? std::string(" (they reported no scalars)")
+                          : " (they reported: " + missing_objective_scalars_ + ")");
+      break;
+    case BatchEnd::kStopped:
+    case BatchEnd::kInterrupted:
+      batch.status = RunStatus::kTerminated;
+      batch.reason = "stopped";
+      break;
+  }
+  Status s = store_.Put(batch);
+  if (!s.ok()) spdlog::error("cannot record batch {}: {}", ShortId(batch.id), s.message());
+  return end;
+}
+
+}  // namespace salvo

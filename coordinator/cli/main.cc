@@ -1,0 +1,177 @@
+// The salvo command line: CLI11 turns arguments into the option structs of
+// coordinator/commands.h, then the command runs. This is the only file that includes
+// CLI11.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "coordinator/cli/short_options.h"
+#include "coordinator/commands.h"
+
+namespace {
+
+using salvo::RunSelection;
+
+void AddSelection(CLI::App* cmd, RunSelection& sel, bool operation_short_o) {
+  cmd->add_option("runs", sel.runs, "Runs: id prefixes, indexes or START:END ranges");
+  if (operation_short_o) {
+    cmd->add_option("-o,--operation", sel.operations, "Only runs of this operation (glob)");
+  } else {
+    cmd->add_option("--operation", sel.operations, "Only runs of this operation (glob)");
+  }
+  cmd->add_option("--label-filter", sel.labels, "Only runs whose label contains this text");
+  for (const char* status : {"completed", "error", "running", "terminated", "pending", "staged",
+                             "lost", "preempted", "timeout"}) {
+    std::string name = status;
+    cmd->add_flag_callback("--" + name, [&sel, name] { sel.status.include.push_back(name); },
+                           "Only " + name + " runs");
+    cmd->add_flag_callback("--not-" + name, [&sel, name] { sel.status.exclude.push_back(name); },
+                           "Leave out " + name + " runs")
+        ->group("");
+  }
+  cmd->add_flag("-a,--all", sel.all, "Every run");
+}
+
+void SetUpLogging() {
+  auto logger = spdlog::stderr_color_mt("salvo");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  const char* level = std::getenv("SALVO_LOG_LEVEL");
+  spdlog::set_level(level ? spdlog::level::from_str(level) : spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SetUpLogging();
+  std::vector<std::string> raw(argv + 1, argv + argc);
+  std::vector<std::string> args = salvo::ExpandShortOptions(raw);
+
+  CLI::App app{"Salvo: hyperparameter search batches, on one machine or a cluster"};
+  app.name("salvo");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "salvo 0.1.0");
+
+  // run
+  salvo::RunOptions run;
+  std::vector<std::string> run_args;
+  auto* run_cmd = app.add_subcommand("run", "Run a script or operation, or a batch of trials");
+  run_cmd->add_option("args", run_args, "OPERATION then NAME=VALUE flags");
+  run_cmd->add_option("-o,--optimizer", run.optimizer, "Optimizer: +, random, gp, forest, gbrt, tpe");
+  run_cmd->add_flag("-O,--optimize", run.optimize, "Use the default optimizer (gp)");
+  run_cmd->add_option("-m,--max-trials,--trials", run.max_trials, "Trials in the batch");
+  run_cmd->add_option("-N,--minimize", run.minimize, "Scalar to minimize (default: loss)");
+  run_cmd->add_option("-X,--maximize", run.maximize, "Scalar to maximize");
+  run_cmd->add_option("--opt-flag", run.opt_flags, "Optimizer flag NAME=VALUE (-Fo)");
+  run_cmd->add_option("--random-seed", run.random_seed, "Seed of the batch's random draws");
+  run_cmd->add_option("-j,--parallel", run.parallel, "Trials to run at once (default 1)");
+  run_cmd->add_flag("-y,--yes", run.yes, "Do not ask for confirmation");
+  run_cmd->add_flag("--print-trials", run.print_trials, "Print the trials and run nothing");
+  run_cmd->add_option("--save-trials", run.save_trials, "Save the trials to a .csv or .json file");
+  run_cmd->add_option("--restart,--start", run.restart, "Restart a batch");
+  run_cmd->add_flag("--fail-on-trial-error", run.fail_on_trial_error,
+                    "Stop the batch when a trial fails");
+  run_cmd->add_flag("--retry-failed", run.retry_failed, "On restart, run failed trials again");
+  run_cmd->add_flag("--refresh-source", run.refresh_source,
+                    "On restart, snapshot the source again");
+  run_cmd->add_option("-l,--label", run.label, "Label of the run");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Do not show trial output");
+
+  // runs (list, info, rm)
+  salvo::RunsOptions runs;
+  auto* runs_cmd = app.add_subcommand("runs", "List runs");
+  runs_cmd->require_subcommand(0, 1);
+  AddSelection(runs_cmd, runs.sel, true);
+  runs_cmd->add_flag("--json", runs.json, "Print the runs as JSON");
+  runs_cmd->add_option("-n,--limit", runs.limit, "Rows to show (default 20)");
+  auto* runs_list = runs_cmd->add_subcommand("list", "List runs");
+  AddSelection(runs_list, runs.sel, true);
+  runs_list->add_flag("--json", runs.json, "Print the runs as JSON");
+  runs_list->add_option("-n,--limit", runs.limit, "Rows to show (default 20)");
+  salvo::RunsInfoOptions info;
+  auto* runs_info = runs_cmd->add_subcommand("info", "Show a run in detail");
+  runs_info->add_option("run", info.run, "Run id prefix or index")->required();
+  runs_info->add_flag("--json", info.json, "Print as JSON");
+  salvo::RunsRmOptions rm;
+  auto* runs_rm = runs_cmd->add_subcommand("rm", "Delete runs");
+  runs_rm->alias("delete");
+  AddSelection(runs_rm, rm.sel, true);
+  runs_rm->add_flag("-y,--yes", rm.yes, "Do not ask for confirmation");
+
+  // compare
+  salvo::CompareOptions cmp;
+  auto* compare_cmd = app.add_subcommand("compare", "Compare runs' flags and scalars");
+  AddSelection(compare_cmd, cmp.sel, true);
+  compare_cmd->add_flag("-t,--table", cmp.table, "Print a table (not interactive)");
+  compare_cmd->add_option("--min", cmp.min_col, "Sort by this column, lowest first");
+  compare_cmd->add_option("--max", cmp.max_col, "Sort by this column, highest first");
+  compare_cmd->add_option("-n,--top,--limit", cmp.top, "Show only the first N rows");
+  compare_cmd->add_option("--csv", cmp.csv, "Write CSV to PATH, or - for standard output");
+  compare_cmd->add_flag("--json", cmp.json, "Print JSON");
+  compare_cmd->add_flag("--include-batch", cmp.include_batch, "Include batch runs");
+  compare_cmd->add_option("-c,--columns", cmp.columns, "Extra columns (comma separated)");
+  compare_cmd->add_option("--strict-columns", cmp.strict_columns, "Only these columns (-cc)");
+  compare_cmd->add_flag("-r,--skip-core", cmp.skip_core, "Leave out the core columns");
+  compare_cmd->add_flag("-p,--skip-op-cols", cmp.skip_op_cols, "Leave out flags and scalars");
+
+  // select
+  salvo::SelectOptions sel;
+  auto* select_cmd = app.add_subcommand("select", "Print the id of a run");
+  AddSelection(select_cmd, sel.sel, true);
+  select_cmd->add_flag("-s,--short-id", sel.short_id, "Print the short id");
+  select_cmd->add_flag("-p,--path,--dir", sel.path, "Print the run's folder");
+  select_cmd->add_option("--attr", sel.attr, "Print one attribute of the run");
+  select_cmd->add_option("--min", sel.min_col, "The run with the lowest value of this column");
+  select_cmd->add_option("--max", sel.max_col, "The run with the highest value of this column");
+
+  // stop, cat
+  salvo::StopOptions stop;
+  auto* stop_cmd = app.add_subcommand("stop", "Stop running runs");
+  stop_cmd->add_option("runs", stop.runs, "Runs to stop (default: every running batch and run)");
+  stop_cmd->add_flag("-y,--yes", stop.yes, "Do not ask for confirmation");
+  salvo::CatOptions cat;
+  auto* cat_cmd = app.add_subcommand("cat", "Print a run's output");
+  cat_cmd->add_option("run", cat.run, "Run id prefix or index (default: the newest)");
+
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    std::cerr << "salvo: error: " << what << "\n";
+    std::cerr << "Try 'salvo --help' or 'salvo COMMAND --help'.\n";
+    return 2;
+  }
+
+  if (run_cmd->parsed()) {
+    if (!run_args.empty()) {
+      if (run_args[0].find('=') == std::string::npos && run_args[0][0] != '@') {
+        run.operation = run_args[0];
+        run.flag_args.assign(run_args.begin() + 1, run_args.end());
+      } else {
+        run.flag_args = run_args;
+      }
+    }
+    return salvo::CmdRun(run);
+  }
+  if (runs_cmd->parsed()) {
+    if (runs_info->parsed()) return salvo::CmdRunsInfo(info);
+    if (runs_rm->parsed()) return salvo::CmdRunsRm(rm);
+    return salvo::CmdRunsList(runs);
+  }
+  if (compare_cmd->parsed()) return salvo::CmdCompare(cmp);
+  if (select_cmd->parsed()) return salvo::CmdSelect(sel);
+  if (stop_cmd->parsed()) return salvo::CmdStop(stop);
+  if (cat_cmd->parsed()) return salvo::CmdCat(cat);
+  return 2;
+}

@@ -1,0 +1,118 @@
+#include "coordinator/store_access.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/core/clock.h"
+
+namespace salvo {
+namespace fs = std::filesystem;
+
+Home ResolveHome() {
+  if (const char* h = std::getenv("SALVO_HOME"); h && *h) return Home{h};
+  const char* user_home = std::getenv("HOME");
+  return Home{std::string(user_home && *user_home ? user_home : ".") + "/.salvo"};
+}
+
+bool ProcessAlive(int pid) {
+  if (pid <= 0) return false;
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  // A zombie has exited; only its parent has not collected it yet.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  auto close = text.rfind(')');
+  if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z')
+    return false;
+  return true;
+}
+
+RunStatus EffectiveStatus(const RunRecord& r) {
+  if (r.status == RunStatus::kRunning && !ProcessAlive(r.runner_pid))
+    return RunStatus::kTerminated;
+  return r.status;
+}
+
+namespace {
+
+std::string HolderPath(const Home& home) { return home.dir + "/holder"; }
+
+// Stores the runs its dead runner left behind as terminated.
+Status Reconcile(RunStore& store) {
+  auto runs = store.List();
+  if (!runs.ok()) return runs.status();
+  std::vector<RunRecord> changed;
+  int64_t now = SystemClock().NowMicros();
+  for (RunRecord& r : *runs) {
+    if (r.status != RunStatus::kRunning || ProcessAlive(r.runner_pid)) continue;
+    if (r.runner_pid == getpid()) continue;
+    r.status = RunStatus::kTerminated;
+    r.reason = "its runner (pid " + std::to_string(r.runner_pid) + ") exited";
+    if (r.stopped_us == 0) r.stopped_us = now;
+    changed.push_back(std::move(r));
+  }
+  if (changed.empty()) return Status::Ok();
+  return store.PutMany(changed);
+}
+
+}  // namespace
+
+int StoreHolderPid(const Home& home) {
+  std::ifstream in(HolderPath(home));
+  int pid = 0;
+  if (!(in >> pid) || !ProcessAlive(pid)) return 0;
+  return pid;
+}
+
+std::string StoreHolder(const Home& home) {
+  std::ifstream in(HolderPath(home));
+  int pid = 0;
+  std::string command;
+  if (!(in >> pid) || !ProcessAlive(pid)) return "";
+  in >> std::ws;
+  std::getline(in, command);
+  if (command.empty()) command = "salvo";
+  return command + ", pid " + std::to_string(pid);
+}
+
+Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
+                                                   const std::string& command) {
+  std::error_code ec;
+  fs::create_directories(home.runs_dir(), ec);
+  if (ec) return Status::IoError("cannot create " + home.runs_dir() + ": " + ec.message());
+
+  auto store = OpenRocksStore(home.store_dir(), StoreMode::kPrimary);
+  if (!store.ok()) {
+    if (store.status().code() != Code::kBusy) return store.status();
+    std::string holder = StoreHolder(home);
+    return Status::Busy("store in use by " + (holder.empty() ? "another salvo process" : holder));
+  }
+
+  std::string tmp = HolderPath(home) + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << getpid() << "\n" << command << "\n";
+  }
+  fs::rename(tmp, HolderPath(home), ec);
+
+  Status s = Reconcile(**store);
+  if (!s.ok()) return s;
+  return store;
+}
+
+Result<std::unique_ptr<RunStore>> OpenStoreForRead(const Home& home) {
+  if (!fs::exists(home.store_dir() + "/CURRENT")) return MakeMemoryStore();
+  std::string secondary = fs::temp_directory_path().string() + "/salvo-reader-" +
+                          std::to_string(getpid());
+  auto store = OpenRocksStore(home.store_dir(), StoreMode::kSecondary, secondary);
+  if (!store.ok() && store.status().code() == Code::kNotFound) return MakeMemoryStore();
+  return store;
+}
+
+}  // namespace salvo

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Runs Salvo's CI stages and prints how long each took (`stage NAME: N s`).
+#
+# Usage: scripts/test.sh [STAGE...]      (default: every stage, in this order)
+#
+#   optimized  RelWithDebInfo build in build/ and every ctest test. The local Slurm
+#              cluster (tests/slurm/local-cluster.sh) runs while the tests do, when any
+#              test carries the `slurm` label.
+#   asan       Debug build with AddressSanitizer and UBSan in build-asan/, running every
+#              test except those labelled `slurm`.
+#   tsan       ThreadSanitizer build in build-tsan/ of only the test programs whose tests
+#              carry the `tsan` label in build/ (the coordinator and agent tests), running
+#              those tests with scripts/tsan.supp. Skipped while no test has the label.
+#   fuzz       clang build in build-fuzz/ with -DSALVO_FUZZ=ON of the fuzz targets (named
+#              fuzz_* or *_fuzzer), each fuzzed for SALVO_FUZZ_SECONDS. Skipped while
+#              there are none. Seeds come from tests/fuzz/corpus/TARGET when it exists.
+#
+# Every stage runs even when an earlier one failed. The last line sums the ctest counts
+# (a fuzz target counts as one test): `N passed, N failed`. Exit status 0 when every
+# stage passed, 1 otherwise.
+#
+# Environment (defaults in brackets):
+#   JOBS [nproc]                 parallel compile jobs
+#   CTEST_JOBS [2]               parallel tests
+#   SALVO_TEST_TIMEOUT [600]     seconds a test without its own TIMEOUT may run
+#   SALVO_FUZZ_SECONDS [60]      seconds per fuzz target
+#   SALVO_SKIP_DEPS [0]          1: do not run scripts/install-deps.sh
+#   SALVO_BUILD_ROOT [<repo>]    where build/, build-asan/, ... are made
+#   CCACHE_DIR [<repo>/.cache/ccache]
+
+# shellcheck disable=SC2317  # stage_NAME functions are called by name from the main loop
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+export JOBS=${JOBS:-$(nproc)}
+readonly CTEST_JOBS=${CTEST_JOBS:-2}
+readonly TEST_TIMEOUT=${SALVO_TEST_TIMEOUT:-600}
+readonly FUZZ_SECONDS=${SALVO_FUZZ_SECONDS:-60}
+readonly ALL_STAGES=(optimized asan tsan fuzz)
+readonly CLUSTER=tests/slurm/local-cluster.sh
+readonly build_root=${SALVO_BUILD_ROOT:-$root}
+readonly optimized_dir=$build_root/build
+readonly asan_dir=$build_root/build-asan
+readonly tsan_dir=$build_root/build-tsan
+readonly fuzz_dir=$build_root/build-fuzz
+
+total_passed=0
+total_failed=0
+summary=()
+cluster_started_here=0
+
+log() { echo "test: $*"; }
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+stop_cluster_if_ours() {
+  if ((cluster_started_here)); then
+    bash "$CLUSTER" stop || log "warning: stopping the local Slurm cluster failed"
+    cluster_started_here=0
+  fi
+}
+scratch=$(mktemp -d)
+on_exit() {
+  stop_cluster_if_ours
+  rm -rf "$scratch"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Number of tests in build dir $1 that match the ctest selection in the other arguments.
+count_tests() {
+  local dir=$1
+  shift
+  ctest --test-dir "$dir" -N "$@" 2>/dev/null | sed -n 's/^Total Tests: \([0-9]*\)$/\1/p'
+}
+
+# Runs ctest in build dir $1 with the other arguments and adds its counts to the totals.
+# Returns non-zero when a test failed or ctest itself did.
+run_ctest() {
+  local dir=$1
+  shift
+  local output="$scratch/ctest.log" rc=0
+  ctest --test-dir "$dir" --output-on-failure --timeout "$TEST_TIMEOUT" -j "$CTEST_JOBS" \
+    "$@" </dev/null 2>&1 | tee "$output" || rc=$?
+
+  local line total=0 failed=0
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$output" |
+    tail -n 1 || true)
+  if [[ -n "$line" ]]; then
+    failed=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  elif ((rc != 0)); then
+    log "ctest failed (exit $rc) before reporting results"
+    failed=1
+  fi
+  total_passed=$((total_passed + total - failed))
+  total_failed=$((total_failed + failed))
+  ((rc == 0 && failed == 0))
+}
+
+# The names of the test programs in build dir $1 whose tests carry label $2.
+test_programs_with_label() {
+  ctest --test-dir "$1" -N -L "$2" --show-only=json-v1 2>/dev/null |
+    /usr/bin/python3 -c '
+import json, os, sys
+tests = json.load(sys.stdin).get("tests", [])
+names = {os.path.basename(t["command"][0]) for t in tests if t.get("command")}
+print(" ".join(sorted(names)))'
+}
+
+# ---------------------------------------------------------------------------------------
+# stages (each returns non-zero when it failed)
+
+stage_optimized() {
+  bash scripts/build.sh "$optimized_dir" || return 1
+
+  local slurm_tests
+  slurm_tests=$(count_tests "$optimized_dir" -L slurm)
+  if ((${slurm_tests:-0} > 0)) && ! bash "$CLUSTER" status >/dev/null 2>&1; then
+    bash "$CLUSTER" start || {
+      log "the local Slurm cluster did not start; running the other tests"
+      run_ctest "$optimized_dir" -LE slurm
+      return 1
+    }
+    cluster_started_here=1
+  fi
+  local ok=0
+  run_ctest "$optimized_dir" || ok=1
+  stop_cluster_if_ours
+  return "$ok"
+}
+
+stage_asan() {
+  bash scripts/build.sh "$asan_dir" -DCMAKE_BUILD_TYPE=Debug \
+    -DSALVO_SANITIZE=address,undefined -DSALVO_BENCH=OFF || return 1
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_ctest "$asan_dir" -LE slurm
+}
+
+# Hook: does nothing until tests carry the `tsan` label (set through the LABELS property
+# of gtest_discover_tests). Only the programs holding those tests are built.
+stage_tsan() {
+  local programs
+  programs=$(test_programs_with_label "$optimized_dir" tsan)
+  if [[ -z "$programs" ]]; then
+    echo "stage tsan: no tests yet"
+    return 0
+  fi
+  BUILD_TARGETS="$programs" bash scripts/build.sh "$tsan_dir" \
+    -DSALVO_SANITIZE=thread -DSALVO_BENCH=OFF || return 1
+  local options="halt_on_error=1:second_deadlock_stack=1"
+  TSAN_OPTIONS="$options:suppressions=$root/scripts/tsan.supp" \
+    run_ctest "$tsan_dir" -L tsan
+}
+
+# Hook: does nothing until the build with -DSALVO_FUZZ=ON has fuzz targets.
+stage_fuzz() {
+  CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALVO_FUZZ=ON -DSALVO_BENCH=OFF \
+    -DSALVO_SANITIZE=address,undefined || return 1
+  local targets
+  targets=$(ninja -C "$fuzz_dir" -t targets all |
+    sed -n -E 's/^(fuzz_[A-Za-z0-9_]+|[A-Za-z0-9_]+_fuzzer): .*/\1/p' | sort -u)
+  if [[ -z "$targets" ]]; then
+    echo "stage fuzz: no fuzz targets yet"
+    return 0
+  fi
+  BUILD_TARGETS="$(tr '\n' ' ' <<<"$targets")" bash scripts/build.sh "$fuzz_dir" ||
+    return 1
+
+  local target program corpus ok=0
+  mkdir -p .cache/fuzz/artifacts
+  for target in $targets; do
+    program=$(find "$fuzz_dir" -type f -perm -u+x -name "$target" | head -n 1)
+    corpus=.cache/fuzz/corpus/$target
+    mkdir -p "$corpus"
+    local seeds=()
+    [[ -d "tests/fuzz/corpus/$target" ]] && seeds=("tests/fuzz/corpus/$target")
+    log "fuzzing $target for $FUZZ_SECONDS s"
+    if "$program" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix=.cache/fuzz/artifacts/"$target"- \
+      "$corpus" "${seeds[@]}" </dev/null; then
+      total_passed=$((total_passed + 1))
+    else
+      log "$target failed; the crashing input is in .cache/fuzz/artifacts/"
+      total_failed=$((total_failed + 1))
+      ok=1
+    fi
+  done
+  return "$ok"
+}
+
+# ---------------------------------------------------------------------------------------
+# main
+
+stages=("$@")
+if ((${#stages[@]} == 0)); then
+  stages=("${ALL_STAGES[@]}")
+fi
+for stage in "${stages[@]}"; do
+  if ! declare -F "stage_$stage" >/dev/null; then
+    echo "test: error: unknown stage '$stage' (stages: ${ALL_STAGES[*]})" >&2
+    exit 2
+  fi
+done
+
+started=$SECONDS
+if [[ "${SALVO_SKIP_DEPS:-0}" != 1 ]]; then
+  bash scripts/install-deps.sh
+  echo "stage deps: $((SECONDS - started)) s"
+fi
+
+any_failed=0
+for stage in "${stages[@]}"; do
+  log "=== stage $stage ==="
+  stage_started=$SECONDS
+  if "stage_$stage"; then
+    result=passed
+  else
+    result=FAILED
+    any_failed=1
+  fi
+  echo "stage $stage: $((SECONDS - stage_started)) s"
+  summary+=("$stage $result in $((SECONDS - stage_started)) s")
+done
+
+echo
+log "summary (total $((SECONDS - started)) s):"
+printf '  %s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+exit "$any_failed"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Every command of the hyperparameter-optimization walkthrough, in order, with salvo.
+source "$(dirname "$0")/lib.sh"
+cd "$SRC"
+
+# Manual search: three trials, and the prompt the walkthrough shows.
+out=$(printf '\n' | salvo run examples/train.py 'x=[-1,0,1]' --random-seed 7 2>&1); rc=$?
+expect_code "list batch" 0 "$rc"
+expect_contains "list batch prompt" "$out" "You are about to run train.py as a batch (3 trials)
+  noise: 0.1
+  x: [-1, 0, 1]
+Continue? (Y/n)"
+runs=$(salvo runs)
+expect_eq "runs after list batch" 4 "$(echo "$runs" | wc -l | tr -d ' ')"
+expect_match "runs first row is the last trial" "$(echo "$runs" | head -1)" \
+  '^\[1:[0-9a-f]{8}\]  train\.py +[0-9-]+ [0-9:]+  completed  noise=0\.1 x=1$'
+expect_match "runs batch row" "$(echo "$runs" | sed -n 4p)" '^\[4:[0-9a-f]{8}\]  train\.py\+ +[0-9-]+ [0-9:]+  completed *$'
+
+out=$(salvo compare --min loss 2>&1); rc=$?
+expect_code "compare --min loss" 0 "$rc"
+expect_contains "compare header" "$(echo "$out" | head -1)" "run"
+
+# A four-trial grid; x=-0.5 must be at the top of the table.
+out=$(printf '\n' | salvo run examples/train.py 'x=[-0.5,0.5]' 'noise=[0.1,0.2]' --random-seed 3 2>&1)
+expect_contains "grid prompt" "$out" "You are about to run train.py as a batch (4 trials)
+  noise: [0.1, 0.2]
+  x: [-0.5, 0.5]"
+
+
+# Grid search with linspace.
+out=$(printf 'y\n' | salvo run examples/train.py 'x=linspace[-0.6:0.6:4]' 2>&1)
+expect_contains "linspace expands" "$out" "  x: [-0.6, -0.2, 0.2, 0.6]"
+expect_eq "linspace batch has 4 trials" 4 "$(salvo runs --all | grep -c 'x=-0.6\|x=-0.2\|x=0.2\|x=0.6' )"
+
+# Random search, 5 trials.
+out=$(printf '\n' | salvo run examples/train.py 'x=[-2.0:2.0]' --max-trials 5 2>&1)
+expect_contains "random prompt" "$out" "You are about to run train.py with random search (max 5 trials)
+  noise: 0.1
+  x: [-2.0:2.0]"
+expect_eq "random batch listed" 1 "$(count_op train.py+random)"
+
+# Bayesian optimization with gp, then a restart with random-starts=0.
+out=$(printf '\n' | salvo run examples/train.py 'x=[-2.0:2.0]' --optimizer gp --max-trials 10 --random-seed 11 2>&1); rc=$?
+expect_code "gp batch" 0 "$rc"
+expect_contains "gp prompt" "$out" "You are about to run train.py with 'gp' optimizer (max 10 trials, minimize loss)
+  noise: 0.1
+  x: [-2.0:2.0]
+Optimizer flags:
+  acq-func: gp_hedge
+  kappa: 1.96
+  noise: gaussian
+  random-starts: 3
+  xi: 0.05"
+expect_contains "gp summary" "$out" "3 random / 7 guided"
+batch=$(salvo select -o train.py+gp)
+expect_match "select prints a full id" "$batch" '^[0-9a-f]{32}$'
+short=$(salvo select -o train.py+gp --short-id)
+expect_eq "select --short-id" "${batch:0:8}" "$short"
+
+out=$(printf '\n' | salvo run -Fo random-starts=0 --restart "${batch:0:6}" 2>&1); rc=$?
+expect_code "restart" 0 "$rc"
+expect_contains "restart prompt" "$out" "You are about to start $batch (train.py) with 'gp' optimizer (max 10 trials"
+expect_contains "restart optimizer flag" "$out" "  random-starts: 0"
+expect_contains "restart loads history" "$out" "Loaded 10 previous trial(s) for the optimizer"
+expect_contains "restart adds guided trials" "$out" "3 random / 17 guided"
+info=$(salvo runs info "$batch")
+expect_contains "runs info counts starts" "$info" "3 random / 17 guided"
+
+# The model-guided trials cluster near x = -0.3.
+table=$(salvo compare :20 --table --operation train.py --csv -)
+near=$(echo "$table" | "${PYTHON:-python3}" -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+xs = [float(r["x"]) for r in rows[:10]]
+print(sum(1 for x in xs if -0.6 <= x <= 0.0))
+')
+if [ "$near" -ge 5 ]; then pass "restart trials near -0.3 ($near of 10)"; else fail "only $near of the last 10 trials are within [-0.6, 0.0]"; fi
+
+out=$(salvo compare :20 --table 2>&1); rc=$?
+expect_code "compare :20" 0 "$rc"
+expect_eq "compare :20 shows 20 rows" 21 "$(echo "$out" | wc -l | tr -d ' ')"
+
+finish

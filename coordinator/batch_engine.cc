@@ -475,6 +475,19 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
     if (static_cast<int>(got->size()) < count) *exhausted = true;
     return std::move(*got);
   };
+  auto create_rows = [&](const std::vector<FlagMap>& rows) {
+    std::vector<RunRecord> fresh;
+    for (const auto& flags : rows) {
+      RunRecord t = NewTrial(plan, batch, flags, static_cast<int64_t>(order.size()));
+      order.push_back(t.id);
+      trials_[t.id] = t;
+      fresh.push_back(t);
+      batch.trials_created += 1;
+    }
+    fresh.push_back(batch);
+    Status st = store_.PutMany(fresh);
+    if (!st.ok()) spdlog::error("cannot record new trials: {}", st.message());
+  };
   auto create = [&](const std::vector<opt::Suggestion>& points) {
     std::vector<RunRecord> fresh;
     for (const auto& s : points) {
@@ -501,7 +514,19 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
 
   // Grid and random search create their trials up front; the grid keeps its order.
   bool exhausted = false;
-  if (!plan.model_based) {
+  if (!plan.rows.empty()) {
+    // Batch-file rows not yet in the batch (a restart adds none twice).
+    std::vector<FlagMap> fresh;
+    for (const auto& row : plan.rows) {
+      bool present = std::any_of(order.begin(), order.end(),
+                                 [&](const std::string& id) { return trials_[id].flags == row; });
+      if (!present) fresh.push_back(row);
+    }
+    int64_t cap = target_total > 0 ? target_total - static_cast<int64_t>(order.size())
+                                   : static_cast<int64_t>(fresh.size());
+    if (cap < static_cast<int64_t>(fresh.size())) fresh.resize(std::max<int64_t>(cap, 0));
+    create_rows(fresh);
+  } else if (!plan.model_based) {
     int64_t have = static_cast<int64_t>(order.size());
     int want = plan.optimizer == "+" ? 1 << 30 : static_cast<int>(target_total - have);
     if (want > 0) {

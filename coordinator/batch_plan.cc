@@ -3,6 +3,7 @@
 #include <random>
 #include <sstream>
 
+#include "coordinator/batch_files.h"
 #include "optimizers/optimizer.h"
 
 namespace salvo {
@@ -77,8 +78,29 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
   BatchPlan plan;
   plan.warnings = op.warnings;
 
+  // Batch files (@FILE) apart from NAME=VALUE flags.
+  std::vector<std::string> flag_args;
+  std::vector<FlagMap> file_rows;
+  bool any_file = false;
+  for (const auto& arg : options.flag_args) {
+    if (arg.empty() || arg[0] != '@') {
+      flag_args.push_back(arg);
+      continue;
+    }
+    any_file = true;
+    auto rows = ReadBatchFile(arg.substr(1));
+    if (!rows.ok()) return rows.status();
+    for (auto& row : *rows) {
+      for (const auto& [name, value] : row) {
+        if (!op.flags.count(name))
+          return Status::Invalid("unknown flag '" + name + "' in batch file " + arg.substr(1));
+      }
+      file_rows.push_back(std::move(row));
+    }
+  }
+
   // Flags: the operation's defaults, then the command line.
-  auto cli = ParseFlagArgs(options.flag_args, op, plan.warnings);
+  auto cli = ParseFlagArgs(flag_args, op, plan.warnings);
   if (!cli.ok()) return cli.status();
   bool optimizer_asked = options.optimizer.has_value() || options.optimize;
   for (const auto& [name, def] : op.flags) {
@@ -88,6 +110,38 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     }
   }
   for (const auto& [name, value] : *cli) plan.flags[name] = value;
+
+  if (any_file) {
+    if (options.optimizer && *options.optimizer != "+")
+      return Status::Invalid("batch files run their rows as they are; -o " +
+                             *options.optimizer + " cannot be used with @FILE");
+    FlagMap defaults;
+    for (const auto& [name, def] : op.flags) defaults[name] = def.default_value;
+    plan.rows = ExpandBatchRows(file_rows, defaults, *cli);
+    for (const auto& row : plan.rows) {
+      for (const auto& [name, value] : row) {
+        if (value.is_function())
+          return Status::Invalid("flag " + name + " of a batch-file trial is a search function; "
+                                 "batch files take concrete values");
+      }
+    }
+    plan.op = std::move(op);
+    if (plan.rows.size() == 1) {
+      plan.flags = plan.rows[0];
+      plan.rows.clear();
+      return plan;
+    }
+    plan.is_batch = true;
+    plan.optimizer = "+";
+    plan.trial_count = static_cast<int64_t>(plan.rows.size());
+    if (options.max_trials) {
+      if (*options.max_trials < 1) return Status::Invalid("--max-trials must be at least 1");
+      plan.max_trials = *options.max_trials;
+      plan.trial_count = std::min(plan.trial_count, plan.max_trials);
+    }
+    plan.seed = options.random_seed ? *options.random_seed : std::random_device()();
+    return plan;
+  }
 
   // Which optimizer.
   bool any_function = false, any_list = false;
@@ -191,6 +245,7 @@ std::string PromptText(const BatchPlan& plan) {
           << (plan.maximize ? "maximize " : "minimize ") << plan.objective << ")";
     }
   }
+  if (!plan.rows.empty()) out << " (flags below used unless specified in batch trial)";
   out << "\n";
   for (const auto& [flag, value] : plan.flags)
     out << "  " << flag << ": " << (value.is_null() ? "default" : EncodeFlagValue(value)) << "\n";
@@ -198,6 +253,12 @@ std::string PromptText(const BatchPlan& plan) {
     out << "Optimizer flags:\n";
     for (const auto& [flag, value] : plan.optimizer_flags)
       out << "  " << flag << ": " << EncodeFlagValue(value) << "\n";
+  }
+  if (!plan.rows.empty()) {
+    out << "Trials:\n";
+    int64_t n = plan.trial_count > 0 ? plan.trial_count : static_cast<int64_t>(plan.rows.size());
+    for (int64_t i = 0; i < n && i < static_cast<int64_t>(plan.rows.size()); ++i)
+      out << "  " << (i + 1) << ": " << FlagLabel(plan.rows[i]) << "\n";
   }
   out << "Continue? (Y/n) ";
   return out.str();

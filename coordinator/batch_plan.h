@@ -29,6 +29,8 @@ struct BatchPlan {
   uint64_t seed = 0;
   std::vector<std::string> warnings;
   std::optional<RunRecord> restart;  // the batch being restarted
+  // Trials from batch files (@file), each a full set of flags; empty otherwise.
+  std::vector<FlagMap> rows;
 };
 
 // Decodes the NAME=VALUE arguments against the operation's flag definitions.

@@ -74,6 +74,28 @@ std::vector<std::string> EncodeOperation(const OperationDef& op) {
   return out;
 }
 
+// A batch-file row as one "row=" entry: JSON pairs of name and encoded value.
+std::string EncodeRow(const FlagMap& row) {
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& [k, v] : row) pairs.push_back({k, EncodeFlagValue(v)});
+  return "row=" + pairs.dump();
+}
+
+std::vector<FlagMap> DecodeRows(const RunRecord& batch) {
+  std::vector<FlagMap> rows;
+  for (const auto& item : batch.command) {
+    if (item.rfind("row=", 0) != 0) continue;
+    FlagMap row;
+    for (const auto& pair : nlohmann::json::parse(item.substr(4), nullptr, false)) {
+      if (!pair.is_array() || pair.size() != 2) continue;
+      auto v = DecodeFlagValue(pair[1].get<std::string>());
+      if (v.ok()) row[pair[0].get<std::string>()] = v->value;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 OperationDef DecodeOperation(const RunRecord& batch) {
   OperationDef op;
   op.name = batch.op_name;
@@ -111,8 +133,18 @@ void PrintWarnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::cerr << "salvo: warning: " << w << "\n";
 }
 
+int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
+              const std::optional<std::string>& save_path);
+
 // The trials a grid or random batch would run, or a model-based batch's random starts.
 int PrintTrials(const BatchPlan& plan, const std::optional<std::string>& save_path) {
+  std::vector<FlagMap> rows;
+  if (!plan.rows.empty()) {
+    rows = plan.rows;
+    if (plan.trial_count > 0 && static_cast<int64_t>(rows.size()) > plan.trial_count)
+      rows.resize(plan.trial_count);
+    return PrintRows(plan, rows, save_path);
+  }
   auto optimizer = opt::MakeOptimizer(plan.optimizer, plan.optimizer_flags);
   if (!optimizer.ok()) return UsageError(optimizer.status().message());
   opt::AskRequest req;
@@ -140,12 +172,16 @@ int PrintTrials(const BatchPlan& plan, const std::optional<std::string>& save_pa
     points->clear();
     for (size_t i : idx) points->push_back(all[i]);
   }
-  std::vector<FlagMap> rows;
   for (const auto& s : *points) {
     FlagMap flags = plan.flags;
     for (auto& [k, v] : plan.space.ToFlags(s.x)) flags[k] = v;
     rows.push_back(flags);
   }
+  return PrintRows(plan, rows, save_path);
+}
+
+int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
+              const std::optional<std::string>& save_path) {
   if (save_path) {
     std::string ext = fs::path(*save_path).extension().string();
     std::ofstream out(*save_path);
@@ -338,6 +374,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   if (options.max_trials && *options.max_trials < 1)
     return UsageError("--max-trials must be at least 1");
   plan.restart = batch;
+  plan.rows = DecodeRows(batch);
 
   // Which trials run again, and how many new ones.
   std::vector<RunRecord> trials;
@@ -370,7 +407,17 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
                     (batch.max_trials > 0 && batch.trials_created < batch.max_trials);
   int64_t target = 0;
   int64_t new_trials = 0;
-  if (plan.optimizer == "+") {
+  if (!plan.rows.empty()) {
+    for (const auto& row : plan.rows) {
+      bool present = std::any_of(trials.begin(), trials.end(),
+                                 [&](const RunRecord& t) { return t.flags == row; });
+      new_trials += present ? 0 : 1;
+    }
+    if (new_trials == 0 && rerun == 0) {
+      std::cout << "Every trial of batch " << ShortId(batch.id) << " has run; nothing to restart.\n";
+      return 0;
+    }
+  } else if (plan.optimizer == "+") {
     target = options.max_trials ? have + *options.max_trials : 0;
     int misfits = 0;
     (void)misfits;
@@ -535,6 +582,7 @@ int CmdRun(const RunOptions& options) {
   run.parallel = options.parallel;
   run.fail_on_trial_error = options.fail_on_trial_error;
   run.script = plan.op.main;
+  for (const auto& row : plan.rows) run.command.push_back(EncodeRow(row));
   run.status = RunStatus::kPending;
   Status s = store.Put(run);
   if (!s.ok()) return UsageError(s.message());

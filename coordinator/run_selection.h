@@ -110,12 +110,27 @@ Result<CompareTable> BuildCompareTable(const ViewContext& ctx, std::vector<RunVi
 // no column matches.
 bool SortCompareTable(CompareTable& table, std::string_view column, bool descending);
 
-// The commands. Each returns the exit status and writes only to ctx's streams.
+// The commands. Each returns the exit status (2 after bad input) and writes only to
+// ctx's streams.
+//
+// `[N:shortid]  operation  started  status  label` rows; past `limit` rows (unless
+// `all`) a note on err says how many there are. `json` prints every selected record.
 int RunsList(const ViewContext& ctx, const RunsOptions& opt);
+// One run in detail: `key: value` lines, or its record as JSON with its scalars.
 int RunsInfo(const ViewContext& ctx, const RunsInfoOptions& opt);
+// Deletes the selected runs, a batch with its trials, and their folders under
+// $SALVO_HOME/runs. A running run is refused (2). Without `yes` it asks on ctx.in:
+// Enter or y goes on; another answer (1) or the end of input (1, with a message) stops.
 int RunsRm(const ViewContext& ctx, const RunsRmOptions& opt);
+// Copies $SALVO_HOME/runs/<id>/output to ctx.out.
 int Cat(const ViewContext& ctx, const CatOptions& opt);
+// Batches left out unless `include_batch`; sorted by `min_col`/`max_col`, then cut to
+// `top` rows; printed as JSON, CSV or an aligned table (floats truncated). Warnings
+// go to err as `salvo: warning: ...`.
 int Compare(const ViewContext& ctx, const CompareOptions& opt);
+// The full id (or short id, run dir, attribute) of the newest match, or of the one
+// with the lowest/highest value of a column; every match with `sel.all` or several
+// RUN arguments. No match is bad input.
 int Select(const ViewContext& ctx, const SelectOptions& opt);
 
 }  // namespace salvo

@@ -36,13 +36,13 @@ class TreeSearch : public GuidedSearch {
     }
     X_ = EncodeRows(*problem.codec, xs);
 
-    // Standardized targets; xi is in the objective's units.
+    // Standardized targets; xi is in the same standardized units.
     double mean = y_.mean();
     double scale = std::sqrt((y_.array() - mean).square().mean());
     if (!(scale > 1e-12)) scale = 1.0;
     y_ = (y_.array() - mean) / scale;
     best_ = y_.minCoeff();
-    xi_ = problem.flags.xi / scale;
+    xi_ = problem.flags.xi;
     for (const Point& p : problem.in_flight) AddInFlight(p);
 
     std::mt19937_64 rng(MixSeed(problem.seed ^ kCandidateStream, problem.index));
@@ -118,7 +118,7 @@ std::vector<FlagSpec> TreeFlagSpecs() {
       {"random-starts", FlagValue::Int(3),
        "Trials chosen at random, counted over the whole batch, before the model is used", {}},
       {"xi", FlagValue::Float(0.05),
-       "Least improvement EI looks for, in the objective's units", {}},
+       "Least improvement EI looks for, in standard deviations of the objective", {}},
   };
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <chrono>
 #include <deque>
 #include <numeric>
 
@@ -26,8 +27,6 @@ constexpr int kHedgeWindow = 40;
 constexpr Eigen::Index kHedgeCandidates = 500;
 // Fitted hyperparameters kept per optimizer object.
 constexpr size_t kThetaCacheSize = 16;
-// Evaluations of one L-BFGS run on the acquisition.
-constexpr int kRefineEvals = 40;
 
 // Stream tags, so that each use of the batch seed draws its own numbers.
 constexpr uint64_t kCandidateStream = 0x43414e44ULL << 32;
@@ -37,10 +36,12 @@ constexpr uint64_t kFitStream = 0x46495454ULL << 32;
 // Candidates scored per request: a few thousand while the solves against the kernel
 // factor are cheap, fewer for long histories (cost n^2 per candidate).
 int CandidateCount(int n) {
-  double budget = 4e8 / std::max(1.0, static_cast<double>(n) * n);
-  return static_cast<int>(std::clamp(budget, 256.0, 2000.0));
+  double budget = 2e7 / std::max(1.0, static_cast<double>(n) * n);
+  return static_cast<int>(std::clamp(budget, 128.0, 2000.0));
 }
 int RefineStarts(int n) { return n <= 100 ? 5 : n <= 400 ? 3 : 2; }
+int RefineEvals(int n) { return n <= 400 ? 40 : 20; }
+int FitEvals(int n_fit) { return n_fit <= 40 ? 80 : 60; }
 int FitStarts(int n_fit) { return n_fit <= 20 ? 5 : n_fit <= 40 ? 3 : 2; }
 
 double Mean(const Eigen::VectorXd& v) { return v.size() > 0 ? v.mean() : 0.0; }
@@ -77,17 +78,20 @@ std::vector<int> FitRows(const std::vector<Observation>& obs, int prefix) {
   return out;
 }
 
-Eigen::VectorXd WarpTargets(Eigen::VectorXd y) {
-  int warp = getenv("WARP") ? atoi(getenv("WARP")) : 0;
-  double raw_scale = Scale(y);
-  if (warp == 1 && y.size() > 1) {
-    double lo = y.minCoeff();
-    y = (y.array() - lo + 0.01 * raw_scale).log().matrix();
-  } else if (warp == 2 && y.size() > 1) {
-    double lo = y.minCoeff();
-    y = (y.array() - lo + 0.1 * raw_scale).log().matrix();
+// Targets as the model sees them: standardized, after a log transform when the
+// values have a long upper tail (sample skewness above 1), as objectives like
+// Rosenbrock's do; the transform keeps the order, so the minimum stays the minimum.
+Eigen::VectorXd TransformTargets(const Eigen::VectorXd& raw) {
+  Eigen::VectorXd y = raw;
+  const double scale = Scale(y);
+  if (y.size() >= 3) {
+    double skew = ((y.array() - y.mean()) / scale).cube().mean();
+    double threshold = getenv("SKEW") ? atof(getenv("SKEW")) : 1.0;
+    if (threshold >= 0 && skew > threshold) {
+      y = (y.array() - y.minCoeff() + 0.01 * scale).log().matrix();
+    }
   }
-  return y;
+  return (y.array() - Mean(y)) / Scale(y);
 }
 
 class GpSearch : public GuidedSearch {
@@ -100,7 +104,7 @@ class GpSearch : public GuidedSearch {
 
  private:
   Eigen::VectorXd FittedTheta(const std::vector<Observation>& obs, const Eigen::MatrixXd& X,
-                              double y_scale, uint64_t seed);
+                              uint64_t seed);
   void ReplayHedgeGains(const Eigen::VectorXd& y);
   AcqKind ChooseAcquisition(uint64_t index) const;
   std::array<double, 3> AllAcquisitions(double mean, double std, double best) const;
@@ -126,8 +130,7 @@ class GpSearch : public GuidedSearch {
 };
 
 Eigen::VectorXd GpSearch::FittedTheta(const std::vector<Observation>& obs,
-                                      const Eigen::MatrixXd& X, double y_scale,
-                                      uint64_t seed) {
+                                      const Eigen::MatrixXd& X, uint64_t seed) {
   const int prefix = FitPrefix(static_cast<int>(obs.size()));
   std::vector<int> rows = FitRows(obs, prefix);
   Eigen::MatrixXd Xf(static_cast<Eigen::Index>(rows.size()), X.cols());
@@ -136,39 +139,30 @@ Eigen::VectorXd GpSearch::FittedTheta(const std::vector<Observation>& obs,
     Xf.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
     yf[static_cast<Eigen::Index>(i)] = obs[rows[i]].y;
   }
-  yf = WarpTargets(yf);
-  const double fit_scale = Scale(yf);
-  Eigen::VectorXd yfs = (yf.array() - Mean(yf)) / fit_scale;
 
   GpFitOptions fit;
   fit.learn_noise = options_.fit_noise;
-  fit.fixed_log_noise = std::log(std::max(options_.noise_variance / (fit_scale * fit_scale), 1e-10));
+  const double fit_scale = Scale(yf);
+  fit.fixed_log_noise =
+      std::log(std::max(options_.noise_variance / (fit_scale * fit_scale), 1e-10));
   fit.starts = FitStarts(static_cast<int>(rows.size()));
+  fit.max_evals = FitEvals(static_cast<int>(rows.size()));
   const uint64_t fit_seed = MixSeed(seed ^ kFitStream, static_cast<uint64_t>(prefix));
 
   // The cache key holds every input of FitTheta, so a hit returns what a fit would.
   std::vector<double> key(Xf.data(), Xf.data() + Xf.size());
   key.insert(key.end(), yf.data(), yf.data() + yf.size());
-  key.insert(key.end(), {static_cast<double>(fit_seed >> 32), static_cast<double>(fit_seed & 0xffffffffu),
+  key.insert(key.end(), {static_cast<double>(fit_seed >> 32),
+                         static_cast<double>(fit_seed & 0xffffffffu),
                          fit.learn_noise ? 1.0 : 0.0, fit.fixed_log_noise,
-                         static_cast<double>(fit.starts), static_cast<double>(Xf.cols())});
-  Eigen::VectorXd theta;
-  for (const auto& [k, t] : theta_cache_) {
-    if (k == key) theta = t;
+                         static_cast<double>(fit.starts), static_cast<double>(fit.max_evals),
+                         static_cast<double>(Xf.cols())});
+  for (const auto& [k, theta] : theta_cache_) {
+    if (k == key) return theta;
   }
-  if (theta.size() == 0) {
-    theta = FitTheta(Xf, yfs, fit, fit_seed);
-    theta_cache_.emplace_back(std::move(key), theta);
-    if (theta_cache_.size() > kThetaCacheSize) theta_cache_.pop_front();
-  }
-
-  // The fit saw targets scaled by fit_scale; the model uses y_scale.
-  const int noise = NoiseIndex(static_cast<int>(X.cols()));
-  const double shift = 2 * std::log(fit_scale / y_scale);
-  theta[0] += shift;
-  theta[noise] = options_.fit_noise
-                     ? theta[noise] + shift
-                     : std::log(std::max(options_.noise_variance / (y_scale * y_scale), 1e-10));
+  Eigen::VectorXd theta = FitTheta(Xf, TransformTargets(yf), fit, fit_seed);
+  theta_cache_.emplace_back(std::move(key), theta);
+  if (theta_cache_.size() > kThetaCacheSize) theta_cache_.pop_front();
   return theta;
 }
 
@@ -186,15 +180,16 @@ void GpSearch::Begin(const GuidedProblem& problem) {
     y[i] = obs[i].y;
   }
   Eigen::MatrixXd X = EncodeRows(*codec_, xs);
-  const double raw_scale = Scale(y);
-  y = WarpTargets(y);
-  const double y_mean = Mean(y), y_scale = Scale(y);
-  Eigen::VectorXd ys = (y.array() - y_mean) / y_scale;
+  Eigen::VectorXd ys = TransformTargets(y);
   best_ = liar_ = ys.minCoeff();
-  xi_ = getenv("XISTD") ? problem.flags.xi : problem.flags.xi / raw_scale;
+  xi_ = problem.flags.xi;
 
-  Eigen::VectorXd theta = FittedTheta(obs, X, y_scale, problem.seed);
+  auto T0 = std::chrono::steady_clock::now();
+  auto MS = [&]() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T0).count(); };
+  Eigen::VectorXd theta = FittedTheta(obs, X, problem.seed);
+  if (getenv("GPT")) fprintf(stderr, "fit %.1f\n", MS());
   usable_ = gp_.Condition(X, ys, theta);
+  if (getenv("GPT")) fprintf(stderr, "cond %.1f\n", MS());
   if (getenv("GPDEBUG")) { fprintf(stderr, "theta"); for (int i = 0; i < theta.size(); ++i) fprintf(stderr, " %.3f", std::exp(theta[i])); fprintf(stderr, "\n"); }
   if (!usable_) return;
   Eigen::VectorXd u(codec_->encoded_size());
@@ -211,7 +206,9 @@ void GpSearch::Begin(const GuidedProblem& problem) {
   gp_.factor().solveInPlace(cross_);
   cand_mean_ = (cross_.transpose() * gp_.whitened_targets()).array();
   cand_var_ = gp_.amplitude() - cross_.colwise().squaredNorm().transpose().array();
+  if (getenv("GPT")) fprintf(stderr, "cand %.1f\n", MS());
   if (options_.acquisition == AcqChoice::kHedge) ReplayHedgeGains(ys);
+  if (getenv("GPT")) fprintf(stderr, "hedge %.1f\n", MS());
 }
 
 // Replays gp_hedge over the recent model-guided steps t: the model of the first t
@@ -305,7 +302,7 @@ Point GpSearch::Refine(AcqKind kind, int c, double* value) const {
   Eigen::VectorXd start(n);
   for (Eigen::Index k = 0; k < n; ++k) start[k] = u[free[k]];
   Maximum m = MaximizeBounded(objective, start, Eigen::VectorXd::Zero(n),
-                              Eigen::VectorXd::Ones(n), kRefineEvals, 1e-9);
+                              Eigen::VectorXd::Ones(n), RefineEvals(gp_.size()), 1e-9);
   for (Eigen::Index k = 0; k < n; ++k) u[free[k]] = m.x[k];
 
   // Score the point as rounded into the space, not the relaxed optimum.
@@ -449,7 +446,7 @@ std::vector<FlagSpec> GpFlagSpecs() {
       {"random-starts", FlagValue::Int(3),
        "Trials chosen at random, counted over the whole batch, before the model is used", {}},
       {"xi", FlagValue::Float(0.05),
-       "Least improvement EI and PI look for, in the objective's units", {}},
+       "Least improvement EI and PI look for, in standard deviations of the objective", {}},
   };
 }
 

@@ -3,18 +3,22 @@
 // (gp_model.h) and an acquisition function (acquisition.h), behind the Optimizer
 // interface and the shared Ask loop of model_based.h. Not thread-safe.
 //
-// Per request: inputs are scaled to the unit cube (space_codec.h), the objective is
-// standardized, and the kernel hyperparameters are fitted by maximum likelihood. The
-// acquisition is maximized over a few thousand seeded candidates, then by bounded
-// L-BFGS from the best few; the result is rounded back into the space. Points in flight
-// are added to the model at the best observed value (a constant liar), so a request for
-// several points gives distinct, spread-out points.
+// Per request: inputs are scaled to the unit cube (space_codec.h); the objective is
+// standardized, after a log transform when its values have a long upper tail; the
+// kernel hyperparameters are fitted by maximum likelihood. The acquisition is maximized
+// over a few thousand seeded candidates, then by bounded L-BFGS from the best few, and
+// the result is rounded back into the space. Points in flight are added to the model at
+// the best observed value (a constant liar), so a request for several points gives
+// distinct, spread-out points. gp_hedge chooses among EI, PI and LCB by gains replayed
+// from the history, so the choice too is a function of the request.
 //
 // Speed: the hyperparameters are refitted on every request up to 64 observations; past
 // that they are refitted when the history reaches the next size of a geometric schedule
-// (64, 80, 100, ...) on at most 64 of its first observations, and reused in between. A
-// suggestion thus depends only on the request, and an object caches fitted
-// hyperparameters by their exact inputs, which never changes an answer.
+// (64, 80, 100, ...) on at most 64 of its first observations, and reused in between.
+// An object keeps the fitted hyperparameters (keyed by their exact inputs) and its
+// Cholesky factor, which it extends row by row when the next request shares the
+// previous training points: a suggestion in a running batch costs O(n^2) rather than
+// O(n^3), and is bit for bit the one a fresh object would give.
 
 #include <cstdint>
 #include <map>
@@ -36,7 +40,7 @@ struct GpOptions {
   ModelFlags model;                    // random-starts 3, xi 0.05, kappa 1.96
   AcqChoice acquisition = AcqChoice::kHedge;  // acq-func: EI, PI, LCB or gp_hedge
   // noise: "gaussian" fits a white-noise level; a number is a fixed noise variance in
-  // the objective's units (0 leaves only a small jitter).
+  // the objective's units squared (0 leaves only a small jitter).
   bool fit_noise = true;
   double noise_variance = 0;
 };

@@ -212,7 +212,7 @@ Eigen::VectorXd GaussianProcess::AppendRow(const Eigen::VectorXd& x, const Eigen
 
 void GaussianProcess::SolveTargets() {
   whitened_ = factor().solve(y_);
-  alpha_ = factor().transpose().solve(whitened_);
+  alpha_ = factor_transpose().solve(whitened_);
 }
 
 Eigen::VectorXd GaussianProcess::AddPoint(const Eigen::VectorXd& x, double y) {
@@ -221,7 +221,7 @@ Eigen::VectorXd GaussianProcess::AddPoint(const Eigen::VectorXd& x, double y) {
   y_[n] = y;
   whitened_.conservativeResize(n + 1);
   whitened_[n] = (y - row.head(n).dot(whitened_.head(n))) / row[n];
-  alpha_ = factor().transpose().solve(whitened_);
+  alpha_ = factor_transpose().solve(whitened_);
   return row;
 }
 
@@ -272,7 +272,7 @@ void GaussianProcess::PredictWithGradient(const Eigen::VectorXd& x, double* mean
     return;
   }
   *std = std::sqrt(var);
-  Eigen::VectorXd u = factor().transpose().solve(v);  // K^-1 k
+  Eigen::VectorXd u = factor_transpose().solve(v);  // K^-1 k
   *d_std = -(J.transpose() * u) / *std;
 }
 

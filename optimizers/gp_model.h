@@ -75,7 +75,7 @@ class GaussianProcess {
   double amplitude() const { return amplitude_; }
   // The lower Cholesky factor L of the training kernel matrix and w = L^-1 y: the
   // posterior mean at x is k(x)^T L^-T w and its variance s2 - |L^-1 k(x)|^2.
-  Eigen::TriangularView<const Eigen::MatrixXd, Eigen::Lower> factor() const {
+  auto factor() const {
     return chol_.topLeftCorner(size(), size()).triangularView<Eigen::Lower>();
   }
   const Eigen::VectorXd& whitened_targets() const { return whitened_; }
@@ -95,6 +95,10 @@ class GaussianProcess {
   // Appends the factor row of a point whose kernel with the current points is k.
   Eigen::VectorXd AppendRow(const Eigen::VectorXd& x, const Eigen::VectorXd& k);
   void SolveTargets();
+  // L^T, for back substitution.
+  auto factor_transpose() const {
+    return chol_.topLeftCorner(size(), size()).transpose().triangularView<Eigen::Upper>();
+  }
 
   Eigen::VectorXd theta_;
   Eigen::MatrixXd points_;  // training points (rows), as given

@@ -29,7 +29,8 @@ namespace salvo::opt {
 // The flags every model-based optimizer has.
 struct ModelFlags {
   int random_starts = 3;  // random-starts
-  double xi = 0.05;       // xi: improvement margin of EI and PI, in the objective's units
+  double xi = 0.05;       // xi: improvement margin of EI and PI, in standard deviations
+                          // of the objective (the models standardize it)
   double kappa = 1.96;    // kappa: exploration weight of LCB
 };
 // Reads random-starts, xi and kappa from resolved flags (missing ones keep defaults).

@@ -16,8 +16,8 @@
 #              there are none. Seeds come from tests/fuzz/corpus/TARGET when it exists.
 #
 # Every stage runs even when an earlier one failed. The last line sums the ctest counts
-# (a fuzz target counts as one test): `N passed, N failed`. Exit status 0 when every
-# stage passed, 1 otherwise.
+# (a fuzz target counts as one test, a failed build as one failure):
+# `N passed, N failed`. Exit status 0 when every stage passed, 1 otherwise.
 #
 # Environment (defaults in brackets):
 #   JOBS [nproc]                 parallel compile jobs
@@ -105,6 +105,14 @@ run_ctest() {
   ((rc == 0 && failed == 0))
 }
 
+# Builds with scripts/build.sh (arguments as there); a failed build counts as one failure.
+build() {
+  bash scripts/build.sh "$@" && return 0
+  log "the build in $1 failed"
+  total_failed=$((total_failed + 1))
+  return 1
+}
+
 # The names of the test programs in build dir $1 whose tests carry label $2.
 test_programs_with_label() {
   ctest --test-dir "$1" -N -L "$2" --show-only=json-v1 2>/dev/null |
@@ -119,7 +127,7 @@ print(" ".join(sorted(names)))'
 # stages (each returns non-zero when it failed)
 
 stage_optimized() {
-  bash scripts/build.sh "$optimized_dir" || return 1
+  build "$optimized_dir" || return 1
 
   local slurm_tests
   slurm_tests=$(count_tests "$optimized_dir" -L slurm)
@@ -138,7 +146,7 @@ stage_optimized() {
 }
 
 stage_asan() {
-  bash scripts/build.sh "$asan_dir" -DCMAKE_BUILD_TYPE=Debug \
+  build "$asan_dir" -DCMAKE_BUILD_TYPE=Debug \
     -DSALVO_SANITIZE=address,undefined -DSALVO_BENCH=OFF || return 1
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_ctest "$asan_dir" -LE slurm
@@ -153,7 +161,7 @@ stage_tsan() {
     echo "stage tsan: no tests yet"
     return 0
   fi
-  BUILD_TARGETS="$programs" bash scripts/build.sh "$tsan_dir" \
+  BUILD_TARGETS="$programs" build "$tsan_dir" \
     -DSALVO_SANITIZE=thread -DSALVO_BENCH=OFF || return 1
   local options="halt_on_error=1:second_deadlock_stack=1"
   TSAN_OPTIONS="$options:suppressions=$root/scripts/tsan.supp" \
@@ -172,8 +180,7 @@ stage_fuzz() {
     echo "stage fuzz: no fuzz targets yet"
     return 0
   fi
-  BUILD_TARGETS="$(tr '\n' ' ' <<<"$targets")" bash scripts/build.sh "$fuzz_dir" ||
-    return 1
+  BUILD_TARGETS="$(tr '\n' ' ' <<<"$targets")" build "$fuzz_dir" || return 1
 
   local target program corpus ok=0
   mkdir -p .cache/fuzz/artifacts

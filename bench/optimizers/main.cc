@@ -77,6 +77,7 @@ std::string FormatRegret(double v) {
 
 struct MethodResult {
   std::vector<Quartiles> at;  // one per checkpoint
+  std::vector<double> final_regret;  // per seed, at the last checkpoint
   double ms_per_suggestion = NAN;
   int runs = 0;
   std::string error;
@@ -139,6 +140,7 @@ MethodResult Summarize(const Problem& problem, const std::vector<Trace>& traces,
       at[c].push_back(regret[std::min<size_t>(checkpoints[c], regret.size()) - 1]);
   }
   for (const std::vector<double>& values : at) r.at.push_back(QuartilesOf(values));
+  r.final_regret = at.back();
   if (suggestions > 0) r.ms_per_suggestion = 1000 * seconds / suggestions;
   return r;
 }

@@ -72,8 +72,9 @@ TEST_F(CompareTest, ColumnsAreCoreThenFlagsStepAndScalars) {
   ASSERT_TRUE(store_->AppendScalars(Id("t3"), {{"acc10", 0, 1}, {"acc2", 0, 2}}).ok());
   auto table = BuildCompareTable(Context(), *SelectRuns(Context(), {}), Table());
   ASSERT_TRUE(table.ok());
-  EXPECT_EQ(table->headers, (Texts{"run", "operation", "started", "time", "status", "label",
-                                   "noise", "x", "step", "acc2", "acc10", "loss"}));
+  EXPECT_EQ(table->headers,
+            (Texts{"run", "operation", "started", "time", "status", "label", "noise", "x",
+                   "step", "acc2", "acc10", "loss"}));
   EXPECT_TRUE(table->warnings.empty());
 }
 
@@ -186,8 +187,9 @@ TEST_F(CompareTest, UnknownColumnWarnsWithTheClosestNameAndKnownOnesFill) {
   for (int i = 0; i < 2; ++i) {
     std::string id = Id("v" + std::to_string(i));
     Add(Trial(id, i, {{"lr", FlagValue::Float(0.01 * (i + 1))}}));
-    ASSERT_TRUE(store_->AppendScalars(id, {{"val_accuracy", 3, 0.9 + i * 0.01},
-                                           {"val_loss", 3, 0.3}})
+    ASSERT_TRUE(store_
+                    ->AppendScalars(
+                        id, {{"val_accuracy", 3, 0.9 + i * 0.01}, {"val_loss", 3, 0.3}})
                     .ok());
   }
   CompareOptions opt = Table();
@@ -196,8 +198,8 @@ TEST_F(CompareTest, UnknownColumnWarnsWithTheClosestNameAndKnownOnesFill) {
   EXPECT_EQ(err_.str(),
             "salvo: warning: no scalar or flag 'val_acc' in the compared runs "
             "(did you mean 'val_accuracy'?)\n");
-  EXPECT_EQ(Cells()[0],
-            (Texts{"run", "operation", "started", "time", "status", "label", "lr", "val_acc"}));
+  EXPECT_EQ(Cells()[0], (Texts{"run", "operation", "started", "time", "status", "label",
+                               "lr", "val_acc"}));
   EXPECT_EQ(Column("lr"), (Texts{"0.02", "0.01"}));
 }
 

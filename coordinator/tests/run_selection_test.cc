@@ -37,7 +37,8 @@ using Names = std::vector<std::string>;
 
 TEST_F(RunSelectionTest, ListsNewestFirstAndABatchsTrialsLastIndexFirst) {
   Add(Batch(Id("b0"), 10, "+"));
-  for (int i = 0; i < 3; ++i) Add(Trial(Id("t" + std::to_string(i)), 11, XFlags(i), Id("b0"), i));
+  for (int i = 0; i < 3; ++i)
+    Add(Trial(Id("t" + std::to_string(i)), 11, XFlags(i), Id("b0"), i));
   Add(Trial(Id("c0"), 5, XFlags(9)));
 
   auto runs = LoadRuns(Context());

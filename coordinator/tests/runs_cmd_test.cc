@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coordinator/run_selection.h"
+#include "coordinator/store_access.h"
 #include "coordinator/tests/views_fixture.h"
 
 namespace salvo {
@@ -105,7 +107,8 @@ TEST_F(RunsCmdTest, InfoOfATrialShowsFlagsScalarsAndWhereItRan) {
   RunRecord t = Trial(Id("e1"), 0, XFlags(-0.5), Id("b0"), 2);
   t.label = "noise=0.1 x=-0.5";
   Add(t);
-  ASSERT_TRUE(store_->AppendScalars(Id("e1"), {{"loss", 0, 0.25}, {"loss", 1, -0.125}}).ok());
+  ASSERT_TRUE(
+      store_->AppendScalars(Id("e1"), {{"loss", 0, 0.25}, {"loss", 1, -0.125}}).ok());
 
   EXPECT_EQ(RunsInfo(Context(), RunsInfoOptions{"e1"}), 0);
   EXPECT_EQ(out_.str(), "id: " + Id("e1") +
@@ -117,11 +120,13 @@ TEST_F(RunsCmdTest, InfoOfATrialShowsFlagsScalarsAndWhereItRan) {
                             "stopped: 2020-01-14 09:38:15\n"
                             "time: 0:00:02\n"
                             "label: noise=0.1 x=-0.5\n"
-                            "batch: " + Id("b0") +
+                            "batch: " +
+                            Id("b0") +
                             "\n"
                             "trial: 3\n"
                             "attempt: 1\n"
-                            "run dir: " + home_.run_dir(Id("e1")) +
+                            "run dir: " +
+                            home_.run_dir(Id("e1")) +
                             "\n"
                             "exit code: 0\n"
                             "flags:\n"
@@ -151,10 +156,11 @@ TEST_F(RunsCmdTest, InfoOfABatchShowsOptimizerCountersAndTrialsByStatus) {
   EXPECT_EQ(RunsInfo(Context(), RunsInfoOptions{"b0"}), 0);
   std::string text = out_.str();
   for (const char* line :
-       {"operation: train.py+gp\n", "optimizer: gp\n", "optimizer flags:\n  kappa: 1.96\n",
-        "max trials: 10\n", "seed: 42\n", "objective: minimize loss\n",
-        "trials: 3 (2 completed, 1 error)\n", "starts: 3 random / 7 guided\n",
-        "duplicates replaced: 1\n", "first error: exit status 1\n",
+       {"operation: train.py+gp\n", "optimizer: gp\n",
+        "optimizer flags:\n  kappa: 1.96\n", "max trials: 10\n", "seed: 42\n",
+        "objective: minimize loss\n", "trials: 3 (2 completed, 1 error)\n",
+        "starts: 3 random / 7 guided\n", "duplicates replaced: 1\n",
+        "first error: exit status 1\n",
         "notes:\n  objective 'loss' missing in 1 trial\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
   }
@@ -218,12 +224,34 @@ TEST_F(RunsCmdTest, RemovingARunningRunIsRefused) {
   EXPECT_EQ(store_->List()->size(), 6u);
 }
 
+TEST_F(RunsCmdTest, RemovingARunWhoseRunnerIsGoneSucceeds) {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  RunRecord orphan = Trial(Id("0d"), 0, XFlags(1));
+  orphan.status = RunStatus::kRunning;
+  orphan.runner_pid = child;
+  Add(orphan);
+  ViewContext ctx = Context();
+  ctx.status = EffectiveStatus;
+
+  EXPECT_EQ(RunsList(ctx, RunsOptions{}), 0);
+  EXPECT_NE(out_.str().find("  terminated  "), std::string::npos) << out_.str();
+  RunsRmOptions opt;
+  opt.sel.runs = {"0d"};
+  opt.yes = true;
+  EXPECT_EQ(RunsRm(ctx, opt), 0);
+  EXPECT_TRUE(store_->List()->empty());
+}
+
 TEST_F(RunsCmdTest, RemovingAsksFirstAndAbortsWithoutAnAnswer) {
   AddGrid();
   RunsRmOptions opt;
   opt.sel.runs = {"1933"};
   EXPECT_EQ(RunsRm(Context(), opt), 1);
-  EXPECT_EQ(err_.str(), "salvo: no answer at the prompt (use -y to run without asking)\n");
+  EXPECT_EQ(err_.str(),
+            "salvo: no answer at the prompt (use -y to run without asking)\n");
   EXPECT_TRUE(out_.str().starts_with("You are about to delete 1 run(s):\n  1933bdcb  "));
   EXPECT_NE(out_.str().find("Continue? (Y/n) "), std::string::npos);
   EXPECT_EQ(store_->List()->size(), 5u);

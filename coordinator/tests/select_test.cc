@@ -65,8 +65,9 @@ TEST_F(SelectTest, PrintsAPathOrAnAttributeInsteadOfTheId) {
 
   opt.attr = "max_trial";
   EXPECT_EQ(Select(Context(), opt), 2);
-  EXPECT_EQ(err_.str(),
-            "salvo: error: no such run attribute 'max_trial' (did you mean 'max_trials'?)\n");
+  EXPECT_EQ(
+      err_.str(),
+      "salvo: error: no such run attribute 'max_trial' (did you mean 'max_trials'?)\n");
 }
 
 TEST_F(SelectTest, MinAndMaxPickByValueAndRunsWithoutOneNeverWin) {

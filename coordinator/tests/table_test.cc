@@ -71,7 +71,8 @@ TEST(CellTest, ComparesNumbersByValueAndTextByCharacters) {
 TEST(NaturalLessTest, OrdersDigitRunsByValue) {
   std::vector<std::string> names = {"x10", "x2", "b", "x1", "a10b", "a9b", "x02"};
   std::sort(names.begin(), names.end(), NaturalLess);
-  EXPECT_EQ(names, (std::vector<std::string>{"a9b", "a10b", "b", "x1", "x02", "x2", "x10"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"a9b", "a10b", "b", "x1", "x02", "x2", "x10"}));
 }
 
 TEST(ClosestNameTest, SuggestsANameThatExtendsTheOneGiven) {
@@ -153,10 +154,8 @@ TEST(ColumnSpecTest, RejectsSpecsItCannotRead) {
 }
 
 TEST(ScalarSummaryTest, KeepsFirstLastMinMaxWithTheirSteps) {
-  auto summary = SummarizeScalars({{"loss", 0, 0.5},
-                                   {"acc", 0, 0.1},
-                                   {"loss", 1, 0.2},
-                                   {"loss", 2, 0.3}})["loss"];
+  auto summary = SummarizeScalars(
+      {{"loss", 0, 0.5}, {"acc", 0, 0.1}, {"loss", 1, 0.2}, {"loss", 2, 0.3}})["loss"];
   ColumnSpec spec;
   EXPECT_EQ(ScalarCell(spec, summary), Cell::Float(0.3));
   spec.qualifier = "first";

@@ -79,7 +79,12 @@ class ViewsTest : public ::testing::Test {
   }
 
   ViewContext Context() {
-    return ViewContext{*store_, home_, out_, err_, in_, kBaseUs + 3600 * kSecond,
+    return ViewContext{*store_,
+                       home_,
+                       out_,
+                       err_,
+                       in_,
+                       kBaseUs + 3600 * kSecond,
                        [](const RunRecord& r) { return r.status; }};
   }
 

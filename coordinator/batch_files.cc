@@ -1,5 +1,7 @@
 #include "coordinator/batch_files.h"
 
+#include "coordinator/flag_io.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -16,42 +18,6 @@ Result<FlagValue> DecodeCell(const std::string& text, const std::string& where) 
   auto decoded = DecodeFlagValue(text, FlagType::kAuto, where);
   if (!decoded.ok()) return Status::Invalid(where + ": " + decoded.status().message());
   return decoded->value;
-}
-
-Result<FlagValue> FromJson(const nlohmann::json& j, const std::string& where) {
-  if (j.is_null()) return FlagValue::Null();
-  if (j.is_boolean()) return FlagValue::Bool(j.get<bool>());
-  if (j.is_number_integer()) return FlagValue::Int(j.get<int64_t>());
-  if (j.is_number()) return FlagValue::Float(j.get<double>());
-  if (j.is_string()) return FlagValue::String(j.get<std::string>());
-  if (j.is_array()) {
-    FlagList items;
-    for (const auto& item : j) {
-      auto v = FromJson(item, where);
-      if (!v.ok()) return v;
-      items.push_back(*v);
-    }
-    return FlagValue::List(std::move(items));
-  }
-  return Status::Invalid(where + ": maps are not flag values");
-}
-
-Result<FlagValue> FromYaml(const YAML::Node& n, const std::string& where) {
-  if (n.IsNull()) return FlagValue::Null();
-  if (n.IsScalar()) {
-    if (n.Tag() == "!") return FlagValue::String(n.Scalar());
-    return DecodeCell(n.Scalar(), where);
-  }
-  if (n.IsSequence()) {
-    FlagList items;
-    for (const auto& item : n) {
-      auto v = FromYaml(item, where);
-      if (!v.ok()) return v;
-      items.push_back(*v);
-    }
-    return FlagValue::List(std::move(items));
-  }
-  return Status::Invalid(where + ": maps are not flag values");
 }
 
 // Splits one CSV record: commas, double-quoted fields with "" for a quote.
@@ -127,7 +93,7 @@ Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
                                  " in " + path + ": expected an object of flags");
         FlagMap row;
         for (const auto& [k, v] : doc[i].items()) {
-          auto value = FromJson(v, path + " flag " + k);
+          auto value = FlagValueFromJson(v, path + " flag " + k);
           if (!value.ok()) return value.status();
           row[k] = *value;
         }
@@ -152,7 +118,7 @@ Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
         FlagMap row;
         for (const auto& kv : doc[i]) {
           std::string k = kv.first.as<std::string>();
-          auto value = FromYaml(kv.second, path + " flag " + k);
+          auto value = FlagValueFromYaml(kv.second, path + " flag " + k);
           if (!value.ok()) return value.status();
           row[k] = *value;
         }

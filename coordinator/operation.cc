@@ -1,6 +1,8 @@
 #include "coordinator/operation.h"
 
 #include <fnmatch.h>
+
+#include <algorithm>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include <set>
 
 #include "agent/trial_runner.h"
+#include "coordinator/flag_io.h"
 
 namespace salvo {
 namespace fs = std::filesystem;
@@ -22,38 +25,8 @@ std::string ChoosePython(const OperationDef& op) {
 
 namespace {
 
-// A JSON value from the launcher's inspection as a flag value.
-FlagValue FromJson(const nlohmann::json& j) {
-  if (j.is_boolean()) return FlagValue::Bool(j.get<bool>());
-  if (j.is_number_integer()) return FlagValue::Int(j.get<int64_t>());
-  if (j.is_number()) return FlagValue::Float(j.get<double>());
-  if (j.is_string()) return FlagValue::String(j.get<std::string>());
-  if (j.is_array()) {
-    FlagList items;
-    for (const auto& item : j) items.push_back(FromJson(item));
-    return FlagValue::List(std::move(items));
-  }
-  return FlagValue::Null();
-}
-
-// A YAML scalar or sequence from the operation file, decoded by the flag rules.
 Result<FlagValue> FromYaml(const YAML::Node& node, const std::string& where) {
-  if (node.IsNull()) return FlagValue::Null();
-  if (node.IsSequence()) {
-    FlagList items;
-    for (const auto& item : node) {
-      auto v = FromYaml(item, where);
-      if (!v.ok()) return v;
-      items.push_back(*v);
-    }
-    return FlagValue::List(std::move(items));
-  }
-  if (!node.IsScalar()) return Status::Invalid(where + ": expected a value");
-  // A quoted YAML string stays a string; anything else decodes as on the command line.
-  if (node.Tag() == "!") return FlagValue::String(node.Scalar());
-  auto decoded = DecodeFlagValue(node.Scalar(), FlagType::kAuto, where);
-  if (!decoded.ok()) return Status::Invalid(where + ": " + decoded.status().message());
-  return decoded->value;
+  return FlagValueFromYaml(node, where);
 }
 
 const std::set<std::string> kOpKeys = {
@@ -280,7 +253,8 @@ Status InspectScriptFlags(OperationDef& op, const std::string& launcher_path) {
   for (const auto& [name, value] : j["flags"].items()) {
     if (op.flags.count(name)) continue;  // the operation file's definition wins
     FlagDef def;
-    def.default_value = FromJson(value);
+    auto decoded = FlagValueFromJson(value, "flag " + name);
+    def.default_value = decoded.ok() ? *decoded : FlagValue::Null();
     def.type = def.default_value.is_number() ? FlagType::kNumber : FlagType::kAuto;
     op.flags[name] = def;
   }
@@ -333,8 +307,11 @@ bool SkippedFolder(const std::string& name) {
 
 }  // namespace
 
-Result<std::vector<std::string>> SnapshotSource(const OperationDef& op,
-                                                const std::string& dest) {
+Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const std::string& dest,
+                                                const std::vector<std::string>& skip) {
+  std::vector<fs::path> skipped;
+  for (const auto& dir : skip) skipped.push_back(fs::weakly_canonical(dir));
+  skipped.push_back(fs::weakly_canonical(dest));
   constexpr int kMaxFiles = 1000;
   std::vector<std::string> warnings;
   std::error_code ec;
@@ -350,7 +327,10 @@ Result<std::vector<std::string>> SnapshotSource(const OperationDef& op,
     const fs::path& p = it->path();
     std::string rel = fs::relative(p, op.source_dir).string();
     if (it->is_directory()) {
-      if (SkippedFolder(p.filename().string()) && !Matches(op.source_include, rel))
+      bool inside_skip = std::find(skipped.begin(), skipped.end(),
+                                   fs::weakly_canonical(p)) != skipped.end();
+      if (inside_skip ||
+          (SkippedFolder(p.filename().string()) && !Matches(op.source_include, rel)))
         it.disable_recursion_pending();
       continue;
     }

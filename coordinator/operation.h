@@ -54,9 +54,11 @@ Result<OperationDef> ResolveOperation(const std::string& spec, const std::string
 Status InspectScriptFlags(OperationDef& op, const std::string& launcher_path);
 
 // Copies the operation's source files into `dest` (created). Skips hidden folders,
-// __pycache__, build and virtual-env folders, files larger than the size limit and what
+// __pycache__, build and virtual-env folders, the folders in `skip` (Salvo's home: copying
+// its store would also drop the store's lock), files larger than the size limit and what
 // the exclude patterns match; keeps at most 1,000 files. Returns warnings about what was
 // left out because of the limits.
-Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const std::string& dest);
+Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const std::string& dest,
+                                                const std::vector<std::string>& skip = {});
 
 }  // namespace salvo

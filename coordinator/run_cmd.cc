@@ -483,7 +483,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     fresh.source_dir = origin;
     std::string dest = home.run_dir(batch.id) + "/sourcecode-" +
                        std::to_string(SystemClock().NowMicros());
-    auto snap = SnapshotSource(fresh, dest);
+    auto snap = SnapshotSource(fresh, dest, {home.dir});
     if (!snap.ok()) return UsageError(snap.status().message());
     batch.source_dir = dest;
     plan.op.source_dir = dest;
@@ -551,7 +551,7 @@ int CmdRun(const RunOptions& options) {
   run.source_dir = home.run_dir(run.id) + "/sourcecode";
   run.flags = plan.flags;
   run.run_dir = home.run_dir(run.id);
-  auto snap = SnapshotSource(plan.op, run.source_dir);
+  auto snap = SnapshotSource(plan.op, run.source_dir, {home.dir});
   if (!snap.ok()) return UsageError(snap.status().message());
   PrintWarnings(*snap);
 

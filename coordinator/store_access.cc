@@ -108,9 +108,8 @@ Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
 
 Result<std::unique_ptr<RunStore>> OpenStoreForRead(const Home& home) {
   if (!fs::exists(home.store_dir() + "/CURRENT")) return MakeMemoryStore();
-  std::string secondary = fs::temp_directory_path().string() + "/salvo-reader-" +
-                          std::to_string(getpid());
-  auto store = OpenRocksStore(home.store_dir(), StoreMode::kSecondary, secondary);
+  // An empty secondary folder: the store makes a temporary one and removes it on close.
+  auto store = OpenRocksStore(home.store_dir(), StoreMode::kSecondary, "");
   if (!store.ok() && store.status().code() == Code::kNotFound) return MakeMemoryStore();
   return store;
 }

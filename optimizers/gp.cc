@@ -88,7 +88,10 @@ Eigen::VectorXd TransformTargets(const Eigen::VectorXd& raw) {
     double skew = ((y.array() - y.mean()) / scale).cube().mean();
     double threshold = getenv("SKEW") ? atof(getenv("SKEW")) : 1.0;
     if (threshold >= 0 && skew > threshold) {
-      y = (y.array() - y.minCoeff() + 0.01 * scale).log().matrix();
+      Eigen::VectorXd w = (y.array() - y.minCoeff() + 0.01 * scale).log().matrix();
+      double ws = Scale(w);
+      double wskew = ((w.array() - w.mean()) / ws).cube().mean();
+      if (!getenv("WARPCHK") || std::abs(wskew) < atof(getenv("WARPCHK")) * skew) y = w;
     }
   }
   return (y.array() - Mean(y)) / Scale(y);

@@ -117,14 +117,14 @@ Candidates MakeCandidates(const SpaceCodec& codec, const std::vector<Observation
     return observations[a].y < observations[b].y;
   });
   const size_t centres = std::min<size_t>(kLocalCenters, order.size());
-  const int local = centres > 0 ? count / 4 : 0;
+  const int local = centres > 0 ? static_cast<int>(count * (getenv("LF") ? atof(getenv("LF")) : 0.25)) : 0;
 
   for (int i = 0; i < count - local; ++i) c.points.push_back(codec.Sample(rng));
   Eigen::VectorXd u(codec.encoded_size());
   for (int i = 0; i < local; ++i) {
     codec.Encode(observations[order[i % centres]].x, u.data());
     // Halve the spread for every other candidate: some steps small, some larger.
-    double spread = kLocalSpread * ((i / centres) % 2 == 0 ? 1.0 : 0.2);
+    double spread = (getenv("LS") ? atof(getenv("LS")) : kLocalSpread) * ((i / centres) % 2 == 0 ? 1.0 : 0.2);
     for (int k = 0; k < u.size(); ++k) u[k] += spread * StandardNormal(rng);
     c.points.push_back(codec.Decode(u.data()));
   }

@@ -303,8 +303,9 @@ class TpeOptimizer : public Optimizer {
     };
     ParzenOptions parzen;
     parzen.prior_weight = options_.prior_weight;
+    // Scott's rule is for joint densities; one dimension keeps the neighbour gaps.
     parzen.bandwidth =
-        options_.multivariate ? ParzenBandwidth::kScott : ParzenBandwidth::kNeighbourGaps;
+        dims.size() > 1 ? ParzenBandwidth::kScott : ParzenBandwidth::kNeighbourGaps;
     parzen.divide_by_width = getenv("TPE_SCALE") != nullptr;  // EXPERIMENT
     const ParzenMixture l(model_dims, values(groups.good), parzen);
     const ParzenMixture g(model_dims, values(groups.bad), parzen);

@@ -276,7 +276,8 @@ json ResultsJson(const Results& results, const std::vector<int>& checkpoints) {
       out[problem][method] = {{"regret", cells},
                               {"ms_per_suggestion", r.ms_per_suggestion},
                               {"runs", r.runs},
-                              {"error", r.error}};
+                              {"error", r.error},
+                              {"final_regret", r.final_regret}};
     }
   }
   return out;

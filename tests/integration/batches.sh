@@ -154,4 +154,13 @@ out=$(printf '\n' | salvo run score-op -o random -m 2 --random-seed 1 2>&1)
 expect_contains "op-file min/max become a search space" "$out" "  x: [0:10:1]"
 expect_contains "op-file objective shown" "$out" "with random search (max 2 trials)"
 
+# A home inside the script's folder is never copied into the snapshot.
+mkdir -p "$WORK/inside" && cp echo.py "$WORK/inside/" && cd "$WORK/inside"
+out=$(SALVO_HOME="$WORK/inside/store-home" "$SALVO" run echo.py 'x=[1,2]' -y -q 2>&1); rc=$?
+expect_code "home inside the project" 0 "$rc"
+batch=$(SALVO_HOME="$WORK/inside/store-home" "$SALVO" select -o echo.py+)
+expect_eq "snapshot leaves the home out" "echo.py" \
+  "$(ls "$WORK/inside/store-home/runs/$batch/sourcecode")"
+expect_eq "store still readable" 3 "$(SALVO_HOME="$WORK/inside/store-home" "$SALVO" runs | wc -l | tr -d ' ')"
+
 finish

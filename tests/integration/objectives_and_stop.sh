@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Bad objective values, missing objectives, failing trials, small budgets, stopping a
+# batch or one trial, and Ctrl-C.
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$WORK/proj" && cd "$WORK/proj"
+
+# A NaN objective is kept with a visible status, left out of the model, and the batch
+# still reaches its 10 trials.
+cat > nan.py <<'PY'
+import math
+x = 0.0
+print("loss: %s" % ("nan" if x > 1.5 else math.sin(5 * x)))
+PY
+out=$(salvo run nan.py 'x=[-2.0:2.0]' -o gp -m 10 --random-seed 5 -y -q 2>&1); rc=$?
+expect_code "gp batch with NaN trials" 0 "$rc"
+expect_eq "ten trials" 10 "$(salvo runs --all | grep -c 'nan.py  ')"
+nan_trials=$(salvo runs --all --json -o nan.py | "${PYTHON:-python3}" -c '
+import json, sys
+runs = [r for r in json.load(sys.stdin) if r["kind"] == "trial"]
+bad = [r for r in runs if r["reason"] == "objective '"'"'loss'"'"' is nan"]
+print(all(r["status"] == "error" for r in bad), len(bad) == sum(
+    1 for r in runs if r["flags"]["x"]["f"] > 1.5 if isinstance(r["flags"]["x"], dict)))')
+expect_eq "NaN trials are errors with the reason" "True True" "$nan_trials"
+
+# No trial reports the objective: the batch stops after 5 in a row and names what they did
+# report.
+cat > val.py <<'PY'
+x = 0.0
+print("val_loss: %s" % (x * x))
+PY
+out=$(salvo run val.py 'x=[-2.0:2.0]' -o gp -m 20 --minimize loss -y -q 2>&1); rc=$?
+expect_code "missing objective stops the batch" 1 "$rc"
+expect_eq "stopped after five trials" 5 "$(salvo runs --all | grep -c 'val.py  ')"
+expect_contains "summary names the objective and the scalars" "$out" "5 trials in a row reported no 'loss' (they reported: val_loss)"
+expect_contains "summary counts usable observations" "$out" "0 usable observations of 'loss'"
+
+# Every trial fails at once: bounded time, status error, first error in runs info.
+cat > boom.py <<'PY'
+x = 0.0
+raise RuntimeError("boom")
+PY
+out=$(salvo run boom.py 'x=[-2.0:2.0]' -o random -m 6 -y -q 2>&1); rc=$?
+expect_code "all trials failed" 1 "$rc"
+batch=$(salvo select -o boom.py+random)
+info=$(salvo runs info "$batch")
+expect_contains "batch status error" "$info" "every trial failed"
+expect_contains "first error shown" "$info" "exit status 1"
+
+# Small budgets and random starts (cases 12-14).
+cat > sq.py <<'PY'
+x = 0.0
+print("loss: %s" % ((x - 0.3) ** 2))
+PY
+out=$(salvo run sq.py 'x=[-2.0:2.0]' -o gp -m 2 -y -q 2>&1); rc=$?
+expect_code "gp with fewer trials than random starts" 0 "$rc"
+expect_contains "says no model-guided trial" "$out" "2 random / 0 guided"
+expect_contains "says so plainly" "$out" "no model-guided trial happened"
+out=$(salvo run sq.py 'x=[-2.0:2.0]' -o gp -Fo random-starts=10 -m 5 -y -q 2>&1); rc=$?
+expect_code "random-starts above the budget" 0 "$rc"
+expect_contains "all random" "$out" "5 random / 0 guided"
+out=$(salvo run sq.py 'x=[-2.0:2.0]' -o gp -Fo random-starts=0 -m 5 -y -q 2>&1); rc=$?
+expect_code "random-starts=0 on a fresh batch" 0 "$rc"
+expect_contains "first random, then guided" "$out" "1 random / 4 guided"
+batch=$(salvo select -o sq.py+gp)
+out=$(salvo run --restart "$batch" -Fo random-starts=0 -m 3 -y -q 2>&1); rc=$?
+expect_code "restart with history" 0 "$rc"
+expect_contains "restart loads the history" "$out" "Loaded 5 previous trial(s)"
+expect_contains "restart is model-guided from its first trial" "$out" "1 random / 7 guided"
+
+# A log-scaled sequence as an operation-file default expands like on the command line.
+cat > w.py <<'PY'
+weight = 1.0
+print("loss: %s" % weight)
+PY
+cat > salvo.yml <<'YML'
+train:
+  main: w
+  flags:
+    weight: logspace[-2:2:5:2]
+YML
+out=$(salvo run train -o random --print-trials 2>&1); rc=$?
+expect_code "print trials from an operation file" 0 "$rc"
+for v in 0.25 0.5 1.0 2.0 4.0; do
+  expect_contains "logspace default has $v" "$out" "$v"
+done
+out=$(salvo run train --print-trials 2>&1)
+expect_eq "grid of the expanded default" 6 "$(echo "$out" | wc -l | tr -d ' ')"
+
+# salvo stop: one trial of a running batch, then the batch; both end terminated.
+cat > long.py <<'PY'
+import time
+x = 1
+time.sleep(30)
+print("loss: 1")
+PY
+"$SALVO" run long.py 'x=[1,2,3]' -y -q > "$WORK/stop.log" 2>&1 &
+runner=$!
+for _ in $(seq 1 100); do
+  salvo runs 2>/dev/null | grep -q running && break
+  sleep 0.1
+done
+trial=$(salvo select --running -o long.py)
+salvo stop "$trial" >/dev/null 2>&1
+expect_eq "stopped trial terminated" "terminated" "$(salvo select "$trial" --attr status)"
+for _ in $(seq 1 50); do
+  [ "$(salvo select --running -o long.py 2>/dev/null)" != "" ] && break
+  sleep 0.1
+done
+batch=$(salvo select -o long.py+)
+out=$(salvo stop "$batch" 2>&1); rc=$?
+expect_code "stop batch" 0 "$rc"
+wait "$runner"; rc=$?
+expect_code "stopped batch exit status" 1 "$rc"
+expect_eq "batch terminated" "terminated" "$(salvo select "$batch" --attr status)"
+expect_eq "no trial left running" "" "$(salvo select --running --all -o long.py 2>/dev/null)"
+expect_eq "the last trial stays pending" 1 "$(salvo runs --all | grep 'long.py  ' | grep -c pending)"
+left=$(pgrep -f "runs/.*/long.py" | wc -l | tr -d ' ')
+expect_eq "trial processes are gone" 0 "$left"
+
+# Ctrl-C: exit 130, batch terminated.
+"$SALVO" run long.py 'x=[4,5]' -y -q > "$WORK/int.log" 2>&1 &
+runner=$!
+for _ in $(seq 1 100); do
+  salvo runs 2>/dev/null | grep -q running && break
+  sleep 0.1
+done
+kill -INT "$runner"
+wait "$runner"; rc=$?
+expect_code "Ctrl-C" 130 "$rc"
+expect_eq "interrupted batch terminated" "terminated" "$(salvo select -o long.py+ --attr status)"
+finish

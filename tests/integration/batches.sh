@@ -79,13 +79,16 @@ expect_eq "no trial ran twice" 6 "$(echo "$runs" | grep -c 'flaky.py  ')"
 cat > slow.py <<'PY'
 import time
 x = 1
-time.sleep(0.4)
+time.sleep(1.0)
 print("version: 1")
 print("loss: %s" % x)
 PY
 "$SALVO" run slow.py 'x=[1,2,3]' -y -q >/dev/null 2>&1 &
 runner=$!
-sleep 0.3
+for _ in $(seq 1 200); do
+  salvo runs 2>/dev/null | grep -q ' running ' && break
+  sleep 0.05
+done
 sed -i 's/version: 1/version: 2/' slow.py
 # Readers work while the batch runs, and a second writer is refused with the holder.
 listing=$(salvo runs 2>&1); rc=$?

@@ -18,6 +18,7 @@
 #include "agent/trial_runner.h"
 #include "common/core/clock.h"
 #include "common/core/ids.h"
+#include "coordinator/progress.h"
 
 namespace salvo {
 namespace {
@@ -102,6 +103,14 @@ std::string FlagSummary(const FlagMap& flags) {
     out += (out.empty() ? "" : ", ") + k + "=" + EncodeFlagValue(v);
   }
   return out;
+}
+
+// A trial's end as a line of the batch's progress.
+void ReportEnd(Progress* progress, const RunRecord& trial,
+               std::optional<double> objective, bool failed) {
+  if (!progress) return;
+  progress->TrialEnded({trial.id, trial.label, objective,
+                        std::string(RunStatusName(trial.status)), trial.reason, failed});
 }
 
 }  // namespace
@@ -211,16 +220,21 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch, RunRec
     (void)store->AppendScalars(id, {p});
   };
 
-  spdlog::info("Running trial {}: {} ({})", ShortId(trial.id), op.name, FlagSummary(trial.flags));
+  // The progress lines stand for the start and end messages (progress.h).
+  spdlog::log(progress_ ? spdlog::level::debug : spdlog::level::info,
+              "Running trial {}: {} ({})", ShortId(trial.id), op.name,
+              FlagSummary(trial.flags));
   auto process = TrialProcess::Start(launch, sink);
   if (!process.ok()) {
     trial.status = RunStatus::kError;
     trial.reason = process.status().message();
     trial.stopped_us = Now();
+    ReportEnd(progress_.get(), trial, std::nullopt, true);
     spdlog::error("Trial {} could not start: {}", ShortId(trial.id), trial.reason);
     writes_.push_back(trial);
     return Flush();
   }
+  if (progress_) progress_->TrialStarted(trial.id);
   auto r = std::make_unique<Running>();
   r->process = std::move(*process);
   r->trial_id = trial.id;
@@ -296,13 +310,15 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
   writes_.push_back(trial);
   writes_.push_back(batch);
 
+  ReportEnd(progress_.get(), trial, objective, failed);
+  auto info_level = progress_ ? spdlog::level::debug : spdlog::level::info;
   if (trial.status == RunStatus::kCompleted && objective) {
-    spdlog::info("Trial {} completed: {}={}", ShortId(trial.id), plan.objective,
-                 FormatFloat(*objective));
+    spdlog::log(info_level, "Trial {} completed: {}={}", ShortId(trial.id),
+                plan.objective, FormatFloat(*objective));
   } else if (trial.status == RunStatus::kCompleted) {
     spdlog::warn("Trial {} completed without objective '{}'", ShortId(trial.id), plan.objective);
   } else if (trial.status == RunStatus::kTerminated) {
-    spdlog::info("Trial {} was terminated", ShortId(trial.id));
+    spdlog::log(info_level, "Trial {} was terminated", ShortId(trial.id));
   } else {
     spdlog::error("Trial {} failed ({}) - see `salvo cat {}`", ShortId(trial.id), trial.reason,
                   ShortId(trial.id));
@@ -335,6 +351,7 @@ void BatchEngine::HandleStopRequests(const std::string& batch_id) {
   namespace fs = std::filesystem;
   std::string dir = options_.home.dir + "/stop";
   std::error_code ec;
+  if (progress_) progress_->Hide();
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::string id = entry.path().filename().string();
     if (id == batch_id) {
@@ -352,6 +369,7 @@ void BatchEngine::HandleStopRequests(const std::string& batch_id) {
 }
 
 void BatchEngine::StopAll(const std::string& reason) {
+  if (progress_) progress_->Hide();
   int64_t now = Now();
   for (auto& [id, r] : running_) {
     if (r->stopping) continue;
@@ -444,6 +462,16 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
     order.push_back(t.id);
     trials_[t.id] = std::move(t);
   }
+  if (options_.show_progress) {
+    progress_ = std::make_unique<Progress>(
+        std::cerr, SystemClock(),
+        ProgressOptions{options_.progress_bar, options_.parallel, plan.objective,
+                        plan.maximize});
+    int64_t ended = 0;
+    for (const auto& [id, t] : trials_)
+      ended += t.status != RunStatus::kPending && t.status != RunStatus::kRunning;
+    progress_->SetAlreadyDone(ended);
+  }
 
   auto optimizer = opt::MakeOptimizer(plan.optimizer, plan.optimizer_flags);
   if (!optimizer.ok()) {
@@ -457,6 +485,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
   };
   bool warned_misfits = false;
   auto ask = [&](int count, bool* exhausted) -> std::vector<opt::Suggestion> {
+    if (progress_) progress_->Hide();
     int misfits = 0;
     auto req = History(plan, all_trials(), count, &misfits);
     if (misfits && !warned_misfits) {
@@ -592,6 +621,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
       }
       if (next.empty()) break;
       Status s = Launch(plan, batch, trials_[next]);
+      if (!s.ok() && progress_) progress_->Hide();
       if (!s.ok()) spdlog::error("cannot start trial {}: {}", ShortId(next), s.message());
       if (trials_[next].status == RunStatus::kError) {
         ++failed_;
@@ -604,6 +634,11 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
     (void)Flush();
     if (running_.empty()) break;
 
+    if (progress_) {
+      int64_t known = static_cast<int64_t>(order.size());
+      progress_->SetTotal(std::max<int64_t>(target_total, known));
+      progress_->Refresh();
+    }
     WaitForEvent();
     int64_t now = Now();
     for (auto it = running_.begin(); it != running_.end();) {
@@ -620,6 +655,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
   }
 
   (void)Flush();
+  if (progress_) progress_->Hide();
   // Record how the batch ended.
   int64_t total = static_cast<int64_t>(order.size());
   if (end == BatchEnd::kCompleted && total > 0 && completed_ == 0 && failed_ > 0) {

@@ -22,6 +22,8 @@
 
 namespace salvo {
 
+class Progress;
+
 struct EngineOptions {
   Home home;
   std::string launcher_path;
@@ -30,6 +32,10 @@ struct EngineOptions {
   bool echo_output = true;      // copy trial output to the terminal (one trial at a time)
   int missing_objective_limit = 5;  // consecutive trials without the objective
   int64_t stop_grace_ms = 10000;    // SIGTERM to SIGKILL when stopping trials
+  // A batch's trials as lines on stderr instead of start and end log messages
+  // (progress.h); with `progress_bar`, also the progress line (stderr is a terminal).
+  bool show_progress = false;
+  bool progress_bar = false;
 };
 
 // Why Run() returned.
@@ -81,6 +87,7 @@ class BatchEngine {
   int failed_ = 0, completed_ = 0;
   bool fail_fast_triggered_ = false;
   std::string missing_objective_scalars_;
+  std::unique_ptr<Progress> progress_;  // RunBatch with show_progress only
 };
 
 }  // namespace salvo

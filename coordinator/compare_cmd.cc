@@ -1,4 +1,7 @@
-// `salvo compare`: runs side by side, one row each, as a table, CSV or JSON.
+// `salvo compare`: runs side by side, one row each, as a table, CSV or JSON, or in the
+// interactive view (compare_view.h) when a user runs it at a terminal.
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -8,6 +11,7 @@
 #include <numeric>
 #include <set>
 
+#include "coordinator/compare_view.h"
 #include "coordinator/run_selection.h"
 #include "coordinator/store_access.h"
 
@@ -315,12 +319,15 @@ bool SortCompareTable(CompareTable& table, std::string_view column, bool descend
   return true;
 }
 
-int Compare(const ViewContext& ctx, const CompareOptions& opt) {
+namespace {
+
+// The rows Compare shows: selected, built, sorted by --min/--max and cut to --top.
+// Warnings go to err. kInvalidArgument for bad options or column specs.
+Result<CompareTable> PrepareTable(const ViewContext& ctx, const CompareOptions& opt) {
   if (opt.min_col && opt.max_col)
-    return ReportError(ctx.err,
-                       Status::Invalid("--min and --max cannot be used together"));
+    return Status::Invalid("--min and --max cannot be used together");
   auto runs = SelectRuns(ctx, opt.sel);
-  if (!runs.ok()) return ReportError(ctx.err, runs.status());
+  if (!runs.ok()) return runs.status();
   // RUN ranges count batches as `salvo runs` lists them; the rows leave them out.
   if (!opt.include_batch) {
     std::erase_if(*runs,
@@ -328,7 +335,7 @@ int Compare(const ViewContext& ctx, const CompareOptions& opt) {
   }
 
   auto table = BuildCompareTable(ctx, std::move(runs).value(), opt);
-  if (!table.ok()) return ReportError(ctx.err, table.status());
+  if (!table.ok()) return table.status();
   for (const std::string& warning : table->warnings)
     ctx.err << "salvo: warning: " << warning << '\n';
   if (opt.min_col) SortCompareTable(*table, *opt.min_col, false);
@@ -340,14 +347,27 @@ int Compare(const ViewContext& ctx, const CompareOptions& opt) {
       table->runs.resize(keep);
     }
   }
+  return table;
+}
+
+// The interactive view replaces the printed table when a user sits at a terminal and
+// asked for no other output.
+bool WantsInteractiveView(const CompareOptions& opt) {
+  return !opt.table && !opt.csv && !opt.json && isatty(STDIN_FILENO) &&
+         isatty(STDOUT_FILENO);
+}
+
+}  // namespace
+
+int Compare(const ViewContext& ctx, const CompareOptions& opt) {
+  auto table = PrepareTable(ctx, opt);
+  if (!table.ok()) return ReportError(ctx.err, table.status());
 
   if (opt.json) {
     WriteJson(ctx.out, *table);
     return 0;
   }
   if (opt.csv) return WriteCsvOutput(ctx, *table, *opt.csv);
-  // TODO: an interactive view when --table is not given; until it exists the table is
-  // what `salvo compare` shows.
   if (!table->rows.empty()) WriteAligned(ctx.out, TextRows(*table, FormatCell));
   return 0;
 }
@@ -356,7 +376,14 @@ int CmdCompare(const CompareOptions& opt) {
   Home home = ResolveHome();
   auto store = OpenStoreForRead(home);
   if (!store.ok()) return ReportError(std::cerr, store.status());
-  return Compare(UserContext(**store, home), opt);
+  ViewContext ctx = UserContext(**store, home);
+  if (!WantsInteractiveView(opt)) return Compare(ctx, opt);
+
+  auto table = PrepareTable(ctx, opt);
+  if (!table.ok()) return ReportError(ctx.err, table.status());
+  if (table->rows.empty()) return 0;
+  std::optional<std::string> sort = opt.min_col ? opt.min_col : opt.max_col;
+  return ShowCompareView(*table, sort, opt.max_col.has_value(), ctx.err);
 }
 
 }  // namespace salvo

@@ -51,6 +51,13 @@ void InstallSignalHandlers() {
   sigaction(SIGUSR1, &sa, nullptr);
 }
 
+// Without echoed trial output (-q, or trials run at once), a batch shows its progress
+// instead; the redrawn progress line only on a terminal.
+void SetProgress(const RunOptions& options, EngineOptions& eo) {
+  eo.show_progress = options.quiet || options.parallel > 1;
+  eo.progress_bar = eo.show_progress && isatty(STDERR_FILENO);
+}
+
 // Asks "Continue? (Y/n)". Returns 0 to go on, or the exit status to stop with.
 int Confirm(const std::string& prompt) {
   std::cout << prompt << std::flush;
@@ -505,6 +512,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   eo.parallel = options.parallel;
   eo.fail_on_trial_error = options.fail_on_trial_error;
   eo.echo_output = !options.quiet;
+  SetProgress(options, eo);
   return RunBatchAndReport(store, eo, plan, batch, target);
 }
 
@@ -561,6 +569,7 @@ int CmdRun(const RunOptions& options) {
   eo.parallel = options.parallel;
   eo.fail_on_trial_error = options.fail_on_trial_error;
   eo.echo_output = !options.quiet;
+  SetProgress(options, eo);
 
   if (!plan.is_batch) {
     run.kind = RunKind::kRun;

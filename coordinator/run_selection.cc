@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <regex>
 
@@ -31,14 +33,21 @@ bool IsRange(std::string_view arg) {
   return (start.empty() || AllDigits(start)) && (end.empty() || AllDigits(end));
 }
 
+// The value of a run of digits; one too large for size_t is the largest size_t (it is
+// past any list either way).
+size_t DigitsValue(std::string_view digits) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return ec == std::errc::result_out_of_range ? SIZE_MAX : value;
+}
+
 // 1-based inclusive bounds of a range over `count` runs; an end past the list is the
 // list's end (`:20` over 5 runs is all 5).
 std::pair<size_t, size_t> RangeBounds(std::string_view arg, size_t count) {
   size_t colon = arg.find(':');
   std::string_view start = arg.substr(0, colon), end = arg.substr(colon + 1);
-  size_t first = start.empty() ? 1 : std::max<size_t>(1, std::stoull(std::string(start)));
-  size_t last =
-      end.empty() ? count : std::min<size_t>(count, std::stoull(std::string(end)));
+  size_t first = start.empty() ? 1 : std::max<size_t>(1, DigitsValue(start));
+  size_t last = end.empty() ? count : std::min<size_t>(count, DigitsValue(end));
   return {first, last};
 }
 

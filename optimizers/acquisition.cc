@@ -10,7 +10,9 @@ namespace {
 // Below this standard deviation the model is certain and the improvement is exact.
 constexpr double kMinStd = 1e-12;
 
-double NormalPdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi); }
+double NormalPdf(double z) {
+  return std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi);
+}
 double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
 }  // namespace

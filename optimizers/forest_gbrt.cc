@@ -50,7 +50,8 @@ class TreeSearch : public GuidedSearch {
     fitted_ = false;
   }
 
-  std::optional<Point> Next(uint64_t index, const PointSet& avoid, int* duplicates) override {
+  std::optional<Point> Next(uint64_t index, const PointSet& avoid,
+                            int* duplicates) override {
     if (!fitted_) {
       model_ = Regressor(options_);
       model_.Fit(X_, y_, MixSeed(problem_.seed ^ kFitStream, index));
@@ -113,12 +114,18 @@ Result<std::unique_ptr<Optimizer>> MakeTreeOptimizer(const FlagMap& flags,
 
 std::vector<FlagSpec> TreeFlagSpecs() {
   return {
-      {"kappa", FlagValue::Float(1.96),
-       "Exploration weight of LCB (the acquisition here is EI, which does not use it)", {}},
-      {"random-starts", FlagValue::Int(3),
-       "Trials chosen at random, counted over the whole batch, before the model is used", {}},
-      {"xi", FlagValue::Float(0.05),
-       "Least improvement EI looks for, in standard deviations of the objective", {}},
+      {"kappa",
+       FlagValue::Float(1.96),
+       "Exploration weight of LCB (the acquisition here is EI, which does not use it)",
+       {}},
+      {"random-starts",
+       FlagValue::Int(3),
+       "Trials chosen at random, counted over the whole batch, before the model is used",
+       {}},
+      {"xi",
+       FlagValue::Float(0.05),
+       "Least improvement EI looks for, in standard deviations of the objective",
+       {}},
   };
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <chrono>
 #include <deque>
 #include <numeric>
 
@@ -23,6 +22,12 @@ constexpr double kRefitGrowth = 1.25;
 constexpr int kMaxFitPoints = 64;
 // gp_hedge replays the portfolio over at most this many recent model-guided steps.
 constexpr int kHedgeWindow = 40;
+// Learning rate of the gp_hedge softmax. The gains are in standard deviations of the
+// objective, several times larger than in raw units for most objectives, so a rate
+// below 1 keeps the portfolio from locking onto one acquisition after a few steps.
+constexpr double kHedgeEta = 0.2;
+// Sample skewness of the targets above which they are log-transformed.
+constexpr double kLogTransformSkew = 1.0;
 // Candidates the gp_hedge replay scores.
 constexpr Eigen::Index kHedgeCandidates = 500;
 // Fitted hyperparameters kept per optimizer object.
@@ -86,12 +91,8 @@ Eigen::VectorXd TransformTargets(const Eigen::VectorXd& raw) {
   const double scale = Scale(y);
   if (y.size() >= 3) {
     double skew = ((y.array() - y.mean()) / scale).cube().mean();
-    double threshold = getenv("SKEW") ? atof(getenv("SKEW")) : 1.0;
-    if (threshold >= 0 && skew > threshold) {
-      Eigen::VectorXd w = (y.array() - y.minCoeff() + 0.01 * scale).log().matrix();
-      double ws = Scale(w);
-      double wskew = ((w.array() - w.mean()) / ws).cube().mean();
-      if (!getenv("WARPCHK") || std::abs(wskew) < atof(getenv("WARPCHK")) * skew) y = w;
+    if (skew > kLogTransformSkew) {
+      y = (y.array() - y.minCoeff() + 0.01 * scale).log().matrix();
     }
   }
   return (y.array() - Mean(y)) / Scale(y);
@@ -102,12 +103,13 @@ class GpSearch : public GuidedSearch {
   explicit GpSearch(const GpOptions& options) : options_(options) {}
 
   void Begin(const GuidedProblem& problem) override;
-  std::optional<Point> Next(uint64_t index, const PointSet& avoid, int* duplicates) override;
+  std::optional<Point> Next(uint64_t index, const PointSet& avoid,
+                            int* duplicates) override;
   void AddInFlight(const Point& p) override;
 
  private:
-  Eigen::VectorXd FittedTheta(const std::vector<Observation>& obs, const Eigen::MatrixXd& X,
-                              uint64_t seed);
+  Eigen::VectorXd FittedTheta(const std::vector<Observation>& obs,
+                              const Eigen::MatrixXd& X, uint64_t seed);
   void ReplayHedgeGains(const Eigen::VectorXd& y);
   AcqKind ChooseAcquisition(uint64_t index) const;
   std::array<double, 3> AllAcquisitions(double mean, double std, double best) const;
@@ -155,11 +157,11 @@ Eigen::VectorXd GpSearch::FittedTheta(const std::vector<Observation>& obs,
   // The cache key holds every input of FitTheta, so a hit returns what a fit would.
   std::vector<double> key(Xf.data(), Xf.data() + Xf.size());
   key.insert(key.end(), yf.data(), yf.data() + yf.size());
-  key.insert(key.end(), {static_cast<double>(fit_seed >> 32),
-                         static_cast<double>(fit_seed & 0xffffffffu),
-                         fit.learn_noise ? 1.0 : 0.0, fit.fixed_log_noise,
-                         static_cast<double>(fit.starts), static_cast<double>(fit.max_evals),
-                         static_cast<double>(Xf.cols())});
+  key.insert(
+      key.end(),
+      {static_cast<double>(fit_seed >> 32), static_cast<double>(fit_seed & 0xffffffffu),
+       fit.learn_noise ? 1.0 : 0.0, fit.fixed_log_noise, static_cast<double>(fit.starts),
+       static_cast<double>(fit.max_evals), static_cast<double>(Xf.cols())});
   for (const auto& [k, theta] : theta_cache_) {
     if (k == key) return theta;
   }
@@ -187,13 +189,8 @@ void GpSearch::Begin(const GuidedProblem& problem) {
   best_ = liar_ = ys.minCoeff();
   xi_ = problem.flags.xi;
 
-  auto T0 = std::chrono::steady_clock::now();
-  auto MS = [&]() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T0).count(); };
   Eigen::VectorXd theta = FittedTheta(obs, X, problem.seed);
-  if (getenv("GPT")) fprintf(stderr, "fit %.1f\n", MS());
   usable_ = gp_.Condition(X, ys, theta);
-  if (getenv("GPT")) fprintf(stderr, "cond %.1f\n", MS());
-  if (getenv("GPDEBUG")) { fprintf(stderr, "theta"); for (int i = 0; i < theta.size(); ++i) fprintf(stderr, " %.3f", std::exp(theta[i])); fprintf(stderr, "\n"); }
   if (!usable_) return;
   Eigen::VectorXd u(codec_->encoded_size());
   for (const Point& p : problem.in_flight) {
@@ -209,9 +206,7 @@ void GpSearch::Begin(const GuidedProblem& problem) {
   gp_.factor().solveInPlace(cross_);
   cand_mean_ = (cross_.transpose() * gp_.whitened_targets()).array();
   cand_var_ = gp_.amplitude() - cross_.colwise().squaredNorm().transpose().array();
-  if (getenv("GPT")) fprintf(stderr, "cand %.1f\n", MS());
   if (options_.acquisition == AcqChoice::kHedge) ReplayHedgeGains(ys);
-  if (getenv("GPT")) fprintf(stderr, "hedge %.1f\n", MS());
 }
 
 // Replays gp_hedge over the recent model-guided steps t: the model of the first t
@@ -250,7 +245,8 @@ void GpSearch::ReplayHedgeGains(const Eigen::VectorXd& y) {
 }
 
 // EI, PI and the negated LCB at once (EI and PI share the normal's cdf and pdf).
-std::array<double, 3> GpSearch::AllAcquisitions(double mean, double std, double best) const {
+std::array<double, 3> GpSearch::AllAcquisitions(double mean, double std,
+                                                double best) const {
   const double gap = best - mean - xi_;
   const double z = gap / std;
   const double cdf = 0.5 * std::erfc(-z * M_SQRT1_2);
@@ -269,7 +265,7 @@ AcqKind GpSearch::ChooseAcquisition(uint64_t index) const {
     case AcqChoice::kHedge:
       break;
   }
-  std::array<double, 3> p = HedgeProbabilities(gains_, getenv("ETA") ? atof(getenv("ETA")) : 1.0);
+  std::array<double, 3> p = HedgeProbabilities(gains_, kHedgeEta);
   std::mt19937_64 rng(MixSeed(problem_.seed ^ kHedgeStream, index));
   double u = UnitUniform(rng);
   if (u < p[0]) return AcqKind::kEI;
@@ -286,7 +282,8 @@ Point GpSearch::Refine(AcqKind kind, int c, double* value) const {
   Eigen::VectorXd u = candidates_.encoded.row(c).transpose();
   auto objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd* grad) {
     Eigen::VectorXd full = u;
-    for (size_t k = 0; k < free.size(); ++k) full[free[k]] = x[static_cast<Eigen::Index>(k)];
+    for (size_t k = 0; k < free.size(); ++k)
+      full[free[k]] = x[static_cast<Eigen::Index>(k)];
     double mean, std;
     Eigen::VectorXd d_mean, d_std;
     gp_.PredictWithGradient(full, &mean, &std, &d_mean, &d_std);
@@ -318,13 +315,14 @@ Point GpSearch::Refine(AcqKind kind, int c, double* value) const {
   return p;
 }
 
-std::optional<Point> GpSearch::Next(uint64_t index, const PointSet& avoid, int* duplicates) {
+std::optional<Point> GpSearch::Next(uint64_t index, const PointSet& avoid,
+                                    int* duplicates) {
   if (!usable_) return std::nullopt;
   const AcqKind kind = ChooseAcquisition(index);
-  if (getenv("GPDEBUG")) fprintf(stderr, "acq %d gains %.3f %.3f %.3f best %.3f xi %.3f\n", (int)kind, gains_[0], gains_[1], gains_[2], best_, xi_);
   const auto count = static_cast<Eigen::Index>(candidates_.points.size());
   Eigen::VectorXd score(count);
-  for (Eigen::Index c = 0; c < count; ++c) score[c] = Score(kind, cand_mean_[c], cand_var_[c]);
+  for (Eigen::Index c = 0; c < count; ++c)
+    score[c] = Score(kind, cand_mean_[c], cand_var_[c]);
   std::vector<int> ranked = RankDescending(score);
 
   // Local search from the best few distinct candidates.
@@ -350,7 +348,9 @@ std::optional<Point> GpSearch::Next(uint64_t index, const PointSet& avoid, int* 
 
   // The best option not tried yet; count the distinct tried ones passed over.
   std::vector<const Point*> dropped;
-  for (const auto& [value, p] : options) {
+  for (const auto& option : options) {
+    const Point& p =
+        option.second;  // a named reference: clang 14 cannot capture bindings
     if (!avoid.Contains(p)) return p;
     bool seen = std::any_of(dropped.begin(), dropped.end(),
                             [&](const Point* q) { return codec_->SamePoint(*q, p); });
@@ -414,8 +414,9 @@ Result<GpOptions> GpOptionsFromFlags(const FlagMap& flags) {
     } else if (name == "gp_hedge") {
       o.acquisition = AcqChoice::kHedge;
     } else {
-      return Status::Invalid("invalid value for optimizer flag acq-func: expected one of "
-                             "EI, PI, LCB, gp_hedge");
+      return Status::Invalid(
+          "invalid value for optimizer flag acq-func: expected one of "
+          "EI, PI, LCB, gp_hedge");
     }
   }
   if (auto it = flags.find("noise"); it != flags.end()) {
@@ -426,8 +427,9 @@ Result<GpOptions> GpOptionsFromFlags(const FlagMap& flags) {
                              ? std::get<double>(v.v)
                              : static_cast<double>(std::get<int64_t>(v.v));
     } else if (v.kind() != FlagValue::Kind::kString || v.str() != "gaussian") {
-      return Status::Invalid("invalid value for optimizer flag noise: expected gaussian or "
-                             "a noise variance");
+      return Status::Invalid(
+          "invalid value for optimizer flag noise: expected gaussian or "
+          "a noise variance");
     }
   }
   return o;
@@ -439,17 +441,27 @@ std::unique_ptr<Optimizer> NewGpOptimizer(const GpOptions& options) {
 
 std::vector<FlagSpec> GpFlagSpecs() {
   return {
-      {"acq-func", FlagValue::String("gp_hedge"),
-       "Acquisition function: EI, PI, LCB, or gp_hedge to choose among them by their gains",
+      {"acq-func",
+       FlagValue::String("gp_hedge"),
+       "Acquisition function: EI, PI, LCB, or gp_hedge to choose among them by their "
+       "gains",
        {"EI", "PI", "LCB", "gp_hedge"}},
-      {"kappa", FlagValue::Float(1.96),
-       "Exploration weight of LCB: larger values favour uncertain points", {}},
-      {"noise", FlagValue::String("gaussian"),
-       "Observation noise: gaussian to fit a noise level, or a fixed noise variance", {}},
-      {"random-starts", FlagValue::Int(3),
-       "Trials chosen at random, counted over the whole batch, before the model is used", {}},
-      {"xi", FlagValue::Float(0.05),
-       "Least improvement EI and PI look for, in standard deviations of the objective", {}},
+      {"kappa",
+       FlagValue::Float(1.96),
+       "Exploration weight of LCB: larger values favour uncertain points",
+       {}},
+      {"noise",
+       FlagValue::String("gaussian"),
+       "Observation noise: gaussian to fit a noise level, or a fixed noise variance",
+       {}},
+      {"random-starts",
+       FlagValue::Int(3),
+       "Trials chosen at random, counted over the whole batch, before the model is used",
+       {}},
+      {"xi",
+       FlagValue::Float(0.05),
+       "Least improvement EI and PI look for, in standard deviations of the objective",
+       {}},
   };
 }
 

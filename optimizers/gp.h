@@ -5,7 +5,8 @@
 //
 // Per request: inputs are scaled to the unit cube (space_codec.h); the objective is
 // standardized, after a log transform when its values have a long upper tail; the
-// kernel hyperparameters are fitted by maximum likelihood. The acquisition is maximized
+// kernel hyperparameters are fitted by maximum likelihood with a weak log-normal prior
+// on the length scales. The acquisition is maximized
 // over a few thousand seeded candidates, then by bounded L-BFGS from the best few, and
 // the result is rounded back into the space. Points in flight are added to the model at
 // the best observed value (a constant liar), so a request for several points gives
@@ -20,12 +21,11 @@
 // previous training points: a suggestion in a running batch costs O(n^2) rather than
 // O(n^3), and is bit for bit the one a fresh object would give.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "common/core/flag_value.h"
 #include "common/core/status.h"
@@ -37,7 +37,7 @@ namespace salvo::opt {
 enum class AcqChoice { kEI, kPI, kLCB, kHedge };
 
 struct GpOptions {
-  ModelFlags model;                    // random-starts 3, xi 0.05, kappa 1.96
+  ModelFlags model;                           // random-starts 3, xi 0.05, kappa 1.96
   AcqChoice acquisition = AcqChoice::kHedge;  // acq-func: EI, PI, LCB or gp_hedge
   // noise: "gaussian" fits a white-noise level; a number is a fixed noise variance in
   // the objective's units squared (0 leaves only a small jitter).

@@ -17,9 +17,9 @@ constexpr double kJitter = 1e-9;
 constexpr double kMaxJitter = 1e-3;
 
 // Bounds of theta in log space, for standardized targets on the unit cube.
-constexpr double kLogAmplitudeMin = -3.0, kLogAmplitudeMax = 3.0;   // s2 in [0.05, 20]
-constexpr double kLogLengthMin = -4.6, kLogLengthMax = 3.0;         // l in [0.01, 20]
-constexpr double kLogNoiseMin = -13.8, kLogNoiseMax = 0.0;          // noise in [1e-6, 1]
+constexpr double kLogAmplitudeMin = -3.0, kLogAmplitudeMax = 3.0;  // s2 in [0.05, 20]
+constexpr double kLogLengthMin = -4.6, kLogLengthMax = 3.0;        // l in [0.01, 20]
+constexpr double kLogNoiseMin = -13.8, kLogNoiseMax = 0.0;         // noise in [1e-6, 1]
 
 // Matérn 5/2 correlation of an array of squared scaled distances.
 Eigen::ArrayXXd MaternOfSquared(const Eigen::ArrayXXd& r2) {
@@ -44,14 +44,16 @@ bool FactorWithJitter(const Eigen::MatrixXd& K, Eigen::LLT<Eigen::MatrixXd>* llt
 
 }  // namespace
 
-double Matern52(double r) { return (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r); }
+double Matern52(double r) {
+  return (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r);
+}
 
 MarginalLikelihood::MarginalLikelihood(const Eigen::MatrixXd& X, const Eigen::VectorXd& y)
     : y_(y) {
   const Eigen::Index n = X.rows();
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    Eigen::ArrayXXd d = X.col(j).replicate(1, n).array() -
-                        X.col(j).transpose().replicate(n, 1).array();
+    Eigen::ArrayXXd d =
+        X.col(j).replicate(1, n).array() - X.col(j).transpose().replicate(n, 1).array();
     sq_dist_.push_back((d * d).matrix());
   }
 }
@@ -68,7 +70,8 @@ double MarginalLikelihood::Evaluate(const Eigen::VectorXd& theta,
   for (int j = 0; j < dims; ++j) r2 += sq_dist_[j].array() * std::exp(-2 * theta[1 + j]);
   Eigen::ArrayXXd r = r2.sqrt();
   Eigen::ArrayXXd decay = (-kSqrt5 * r).exp();
-  Eigen::MatrixXd K_signal = (amplitude * (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * decay).matrix();
+  Eigen::MatrixXd K_signal =
+      (amplitude * (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * decay).matrix();
   Eigen::MatrixXd K = K_signal;
   K.diagonal().array() += noise;
 
@@ -82,11 +85,13 @@ double MarginalLikelihood::Evaluate(const Eigen::VectorXd& theta,
   if (gradient == nullptr) return value;
 
   // dlogp/dtheta_i = 0.5 tr((alpha alpha^T - K^-1) dK/dtheta_i)  (GPML eq. 5.9).
-  Eigen::MatrixXd W = alpha * alpha.transpose() - llt.solve(Eigen::MatrixXd::Identity(n, n));
+  Eigen::MatrixXd W =
+      alpha * alpha.transpose() - llt.solve(Eigen::MatrixXd::Identity(n, n));
   gradient->resize(ThetaSize(dims));
   (*gradient)[0] = 0.5 * (W.array() * K_signal.array()).sum();
   // d k / d log l_j = s2 (5/3) (1 + sqrt5 r) exp(-sqrt5 r) d_j^2 / l_j^2.
-  Eigen::ArrayXXd common = W.array() * (amplitude * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * decay);
+  Eigen::ArrayXXd common =
+      W.array() * (amplitude * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * decay);
   for (int j = 0; j < dims; ++j) {
     (*gradient)[1 + j] =
         0.5 * std::exp(-2 * theta[1 + j]) * (common * sq_dist_[j].array()).sum();
@@ -125,6 +130,16 @@ Eigen::VectorXd FitTheta(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
       *grad = std::isfinite(v) ? Eigen::VectorXd(full_grad.head(free))
                                : Eigen::VectorXd::Zero(free);
     }
+    // Log-normal prior on the length scales (a MAP fit): it keeps a fit on a handful
+    // of points from explaining everything with very short or very long scales.
+    if (options.length_prior_sd > 0 && std::isfinite(v)) {
+      const double centre = std::log(options.length_prior_median);
+      for (int j = 0; j < dims; ++j) {
+        double z = (t[1 + j] - centre) / options.length_prior_sd;
+        v -= 0.5 * z * z;
+        if (grad != nullptr) (*grad)[1 + j] -= z / options.length_prior_sd;
+      }
+    }
     return v;
   };
 
@@ -136,7 +151,8 @@ Eigen::VectorXd FitTheta(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
     Eigen::VectorXd start(free);
     start[0] = s == 0 ? 0.0 : std::log(0.3) + UnitUniform(rng) * std::log(10.0);
     for (int j = 0; j < dims; ++j) {
-      start[1 + j] = s == 0 ? std::log(0.3) : std::log(0.05) + UnitUniform(rng) * std::log(40.0);
+      start[1 + j] =
+          s == 0 ? std::log(0.3) : std::log(0.05) + UnitUniform(rng) * std::log(40.0);
     }
     if (options.learn_noise) {
       start[NoiseIndex(dims)] =
@@ -159,7 +175,7 @@ bool GaussianProcess::Condition(const Eigen::MatrixXd& X, const Eigen::VectorXd&
   Eigen::Index keep = 0;
   if (theta_.size() == theta.size() && theta_ == theta && points_.cols() == X.cols()) {
     const Eigen::Index most = std::min<Eigen::Index>(size(), n);
-    while (keep < most && points_.row(keep) == X.row(keep)) ++keep;
+    while (keep < most && noisy_[keep] && points_.row(keep) == X.row(keep)) ++keep;
   } else {
     theta_ = theta;
     amplitude_ = std::exp(theta[0]);
@@ -177,14 +193,15 @@ bool GaussianProcess::Condition(const Eigen::MatrixXd& X, const Eigen::VectorXd&
 
   for (Eigen::Index i = keep; i < n; ++i) {
     Eigen::VectorXd x = X.row(i).transpose();
-    AppendRow(x, KernelTo(x, points_));
+    AppendRow(x, KernelTo(x, points_), /*noisy=*/true);
   }
   y_ = y;
   SolveTargets();
   return true;
 }
 
-Eigen::VectorXd GaussianProcess::AppendRow(const Eigen::VectorXd& x, const Eigen::VectorXd& k) {
+Eigen::VectorXd GaussianProcess::AppendRow(const Eigen::VectorXd& x,
+                                           const Eigen::VectorXd& k, bool noisy) {
   const Eigen::Index n = size();
   if (chol_.rows() <= n) {
     const Eigen::Index capacity = std::max<Eigen::Index>(2 * n, 16);
@@ -196,13 +213,16 @@ Eigen::VectorXd GaussianProcess::AppendRow(const Eigen::VectorXd& x, const Eigen
   // Row n of L: l = L^-1 k, pivot sqrt(k(x, x) + noise + jitter - |l|^2).
   Eigen::VectorXd row(n + 1);
   row.head(n) = factor().solve(k);
-  const double pivot2 = amplitude_ + noise_ + kJitter - row.head(n).squaredNorm();
+  const double pivot2 =
+      amplitude_ + (noisy ? noise_ : 0.0) + kJitter - row.head(n).squaredNorm();
   row[n] = std::sqrt(std::max(pivot2, kJitter));
   chol_.row(n).head(n + 1) = row.transpose();
   chol_.row(n).tail(chol_.cols() - n - 1).setZero();
 
   points_.conservativeResize(n + 1, x.size());
   points_.row(n) = x.transpose();
+  noisy_.resize(static_cast<size_t>(n));
+  noisy_.push_back(noisy);
   scaled_.conservativeResize(n + 1, x.size());
   scaled_.row(n) = x.cwiseProduct(inv_lengths_).transpose();
   y_.conservativeResize(n + 1);
@@ -216,7 +236,7 @@ void GaussianProcess::SolveTargets() {
 }
 
 Eigen::VectorXd GaussianProcess::AddPoint(const Eigen::VectorXd& x, double y) {
-  Eigen::VectorXd row = AppendRow(x, KernelTo(x, points_));
+  Eigen::VectorXd row = AppendRow(x, KernelTo(x, points_), /*noisy=*/false);
   const Eigen::Index n = size() - 1;
   y_[n] = y;
   whitened_.conservativeResize(n + 1);
@@ -247,19 +267,25 @@ void GaussianProcess::Predict(const Eigen::MatrixXd& Xc, Eigen::VectorXd* mean,
   Eigen::MatrixXd V = CrossKernel(Xc);
   *mean = V.transpose() * alpha_;
   factor().solveInPlace(V);
-  *std = (amplitude_ - V.colwise().squaredNorm().array()).max(1e-18).sqrt().matrix().transpose();
+  *std = (amplitude_ - V.colwise().squaredNorm().array())
+             .max(1e-18)
+             .sqrt()
+             .matrix()
+             .transpose();
 }
 
-void GaussianProcess::PredictWithGradient(const Eigen::VectorXd& x, double* mean, double* std,
-                                          Eigen::VectorXd* d_mean,
+void GaussianProcess::PredictWithGradient(const Eigen::VectorXd& x, double* mean,
+                                          double* std, Eigen::VectorXd* d_mean,
                                           Eigen::VectorXd* d_std) const {
   Eigen::VectorXd z = x.cwiseProduct(inv_lengths_);
   Eigen::MatrixXd diff = (-scaled_).rowwise() + z.transpose();  // n x D, z - z_i
   Eigen::ArrayXd r = diff.rowwise().norm().array();
   Eigen::ArrayXd decay = (-kSqrt5 * r).exp();
-  Eigen::VectorXd k = (amplitude_ * (1.0 + kSqrt5 * r + (5.0 / 3.0) * r * r) * decay).matrix();
+  Eigen::VectorXd k =
+      (amplitude_ * (1.0 + kSqrt5 * r + (5.0 / 3.0) * r * r) * decay).matrix();
   // dk_i/dx = -s2 (5/3) (1 + sqrt5 r) exp(-sqrt5 r) (z - z_i) / l.
-  Eigen::VectorXd slope = (-amplitude_ * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * decay).matrix();
+  Eigen::VectorXd slope =
+      (-amplitude_ * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * decay).matrix();
   Eigen::MatrixXd J = (slope.asDiagonal() * diff) * inv_lengths_.asDiagonal();  // n x D
 
   *mean = k.dot(alpha_);

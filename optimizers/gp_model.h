@@ -2,18 +2,19 @@
 // Gaussian-process regression on the unit cube, the surrogate of the gp optimizer.
 // Kernel: a constant times the Matérn 5/2 correlation with one length scale per
 // coordinate, plus white noise on the training points:
-//   k(a, b) = s2 (1 + sqrt(5) r + 5 r^2 / 3) exp(-sqrt(5) r),  r^2 = sum_j ((a_j - b_j) / l_j)^2
+//   k(a, b) = s2 (1 + sqrt(5) r + 5 r^2 / 3) exp(-sqrt(5) r),  r^2 = sum_j ((a_j - b_j) /
+//   l_j)^2
 // (Rasmussen and Williams, "Gaussian Processes for Machine Learning", 2006, eq. 4.17).
 // Hyperparameters live in log space as one vector
 //   theta = [log s2, log l_1 .. log l_D, log noise_variance]
 // and are fitted by maximizing the log marginal likelihood (ibid. eq. 5.8) with its
-// analytic gradient (eq. 5.9). Targets are expected standardized by the caller.
+// analytic gradient (eq. 5.9), plus a log-normal prior on the length scales. Targets
+// are expected standardized by the caller.
 // Objects are not thread-safe.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace salvo::opt {
 
@@ -42,15 +43,19 @@ class MarginalLikelihood {
 struct GpFitOptions {
   bool learn_noise = true;  // false: theta's noise entry stays at fixed_log_noise
   double fixed_log_noise = -13.8;
-  int starts = 3;           // L-BFGS runs: a default start, then random ones
-  int max_evals = 80;       // likelihood evaluations per run
+  int starts = 3;      // L-BFGS runs: a default start, then random ones
+  int max_evals = 80;  // likelihood evaluations per run
+  // Log-normal prior on each length scale: log l ~ N(log median, sd^2); sd <= 0 turns
+  // it off (a plain maximum-likelihood fit).
+  double length_prior_median = 0.5;
+  double length_prior_sd = 1.0;
 };
 
 // Bounds of theta used by the fit, per entry.
 void ThetaBounds(int dims, Eigen::VectorXd* lower, Eigen::VectorXd* upper);
 
-// The theta with the largest marginal likelihood found from `options.starts` L-BFGS
-// runs; the random starts come from `seed`.
+// The theta with the largest marginal likelihood (times the length-scale prior) found
+// from `options.starts` L-BFGS runs; the random starts come from `seed`.
 Eigen::VectorXd FitTheta(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                          const GpFitOptions& options, uint64_t seed);
 
@@ -67,8 +72,9 @@ class GaussianProcess {
   // finite.
   bool Condition(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                  const Eigen::VectorXd& theta);
-  // Adds a training point; returns the new row of the Cholesky factor (n + 1 entries,
-  // the diagonal last).
+  // Adds a training point observed without noise (a constant-liar value for a point in
+  // flight, so that the posterior variance there collapses); returns the new row of
+  // the Cholesky factor (n + 1 entries, the diagonal last).
   Eigen::VectorXd AddPoint(const Eigen::VectorXd& x, double y);
 
   int size() const { return static_cast<int>(y_.size()); }
@@ -93,7 +99,9 @@ class GaussianProcess {
 
  private:
   // Appends the factor row of a point whose kernel with the current points is k.
-  Eigen::VectorXd AppendRow(const Eigen::VectorXd& x, const Eigen::VectorXd& k);
+  // `noisy`: the point's diagonal entry carries the white noise.
+  Eigen::VectorXd AppendRow(const Eigen::VectorXd& x, const Eigen::VectorXd& k,
+                            bool noisy);
   void SolveTargets();
   // L^T, for back substitution.
   auto factor_transpose() const {
@@ -101,8 +109,9 @@ class GaussianProcess {
   }
 
   Eigen::VectorXd theta_;
-  Eigen::MatrixXd points_;  // training points (rows), as given
-  Eigen::MatrixXd scaled_;  // training points divided by the length scales
+  Eigen::MatrixXd points_;   // training points (rows), as given
+  std::vector<bool> noisy_;  // per training point: observed with noise
+  Eigen::MatrixXd scaled_;   // training points divided by the length scales
   Eigen::VectorXd inv_lengths_;
   Eigen::VectorXd y_;
   double amplitude_ = 1, noise_ = 0;

@@ -59,7 +59,8 @@ class GridOptimizer : public Optimizer {
   // The choices of `p` on the grid dimensions; nullopt when `p` is not a point of the
   // space's grid.
   static std::optional<Cell> CellOf(const SearchSpace& space,
-                                    const std::vector<size_t>& grid_dims, const Point& p) {
+                                    const std::vector<size_t>& grid_dims,
+                                    const Point& p) {
     if (p.size() != space.size()) return std::nullopt;
     Cell cell;
     for (size_t d : grid_dims) {
@@ -95,6 +96,8 @@ class GridOptimizer : public Optimizer {
 
 }  // namespace
 
-std::unique_ptr<Optimizer> MakeGridOptimizer() { return std::make_unique<GridOptimizer>(); }
+std::unique_ptr<Optimizer> MakeGridOptimizer() {
+  return std::make_unique<GridOptimizer>();
+}
 
 }  // namespace salvo::opt

@@ -1,9 +1,9 @@
 #include "optimizers/lbfgs.h"
 
+#include <nlopt.h>
+
 #include <cmath>
 #include <limits>
-
-#include <nlopt.h>
 
 namespace salvo::opt {
 namespace {

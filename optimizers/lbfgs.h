@@ -2,14 +2,14 @@
 // Bounded maximization with L-BFGS (NLopt's LD_LBFGS), shared by the GP's
 // hyperparameter fit and the acquisition search. Deterministic for a given start.
 
-#include <functional>
-
 #include <Eigen/Dense>
+#include <functional>
 
 namespace salvo::opt {
 
 // The value at x; writes the gradient into *grad (same size as x) when grad is not null.
-using SmoothObjective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd* grad)>;
+using SmoothObjective =
+    std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd* grad)>;
 
 struct Maximum {
   Eigen::VectorXd x;

@@ -13,7 +13,8 @@ constexpr int kLocalCenters = 5;
 constexpr double kLocalSpread = 0.05;
 
 std::optional<double> NumberOf(const FlagValue& v) {
-  if (v.kind() == FlagValue::Kind::kInt) return static_cast<double>(std::get<int64_t>(v.v));
+  if (v.kind() == FlagValue::Kind::kInt)
+    return static_cast<double>(std::get<int64_t>(v.v));
   if (v.kind() == FlagValue::Kind::kFloat) return std::get<double>(v.v);
   return std::nullopt;
 }
@@ -41,7 +42,8 @@ Result<ModelFlags> ModelFlagsFrom(const FlagMap& flags) {
 }
 
 Result<std::vector<Suggestion>> ModelBasedOptimizer::Ask(const AskRequest& request) {
-  if (request.space == nullptr) return Status::Invalid("the optimizer needs a search space");
+  if (request.space == nullptr)
+    return Status::Invalid("the optimizer needs a search space");
   SpaceCodec codec(*request.space);
 
   std::vector<Observation> usable;
@@ -65,7 +67,8 @@ Result<std::vector<Suggestion>> ModelBasedOptimizer::Ask(const AskRequest& reque
   for (int i = 0; i < request.count; ++i) {
     const uint64_t index = request.trials_so_far + static_cast<uint64_t>(i);
     // The batch's first trial takes the initial values, so it is not the model's pick.
-    bool random = usable.empty() || history + i < static_cast<size_t>(flags_.random_starts) ||
+    bool random = usable.empty() ||
+                  history + i < static_cast<size_t>(flags_.random_starts) ||
                   (index == 0 && HasInitialValues(*request.space));
     std::optional<Point> p;
     int duplicates = 0;
@@ -98,8 +101,9 @@ Eigen::MatrixXd EncodeRows(const SpaceCodec& codec, const std::vector<Point>& po
   return rows;
 }
 
-Candidates MakeCandidates(const SpaceCodec& codec, const std::vector<Observation>& observations,
-                          int count, std::mt19937_64& rng) {
+Candidates MakeCandidates(const SpaceCodec& codec,
+                          const std::vector<Observation>& observations, int count,
+                          std::mt19937_64& rng) {
   Candidates c;
   std::optional<double> cardinality = codec.Cardinality();
   if (cardinality.has_value() && *cardinality <= count) {
@@ -117,14 +121,15 @@ Candidates MakeCandidates(const SpaceCodec& codec, const std::vector<Observation
     return observations[a].y < observations[b].y;
   });
   const size_t centres = std::min<size_t>(kLocalCenters, order.size());
-  const int local = centres > 0 ? static_cast<int>(count * (getenv("LF") ? atof(getenv("LF")) : 0.25)) : 0;
+  const int local = centres > 0 ? count / 4 : 0;
 
   for (int i = 0; i < count - local; ++i) c.points.push_back(codec.Sample(rng));
   Eigen::VectorXd u(codec.encoded_size());
   for (int i = 0; i < local; ++i) {
     codec.Encode(observations[order[i % centres]].x, u.data());
-    // Halve the spread for every other candidate: some steps small, some larger.
-    double spread = (getenv("LS") ? atof(getenv("LS")) : kLocalSpread) * ((i / centres) % 2 == 0 ? 1.0 : 0.2);
+    // Every other round around the centres takes a fifth of the spread: some steps
+    // explore the basin, some polish the incumbent.
+    double spread = kLocalSpread * ((i / centres) % 2 == 0 ? 1.0 : 0.2);
     for (int k = 0; k < u.size(); ++k) u[k] += spread * StandardNormal(rng);
     c.points.push_back(codec.Decode(u.data()));
   }

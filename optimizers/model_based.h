@@ -11,13 +11,12 @@
 // initial values. Observations outside the space or with a non-finite objective are
 // left out of the model but still count as tried.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <random>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "common/core/flag_value.h"
 #include "common/core/status.h"
@@ -83,8 +82,9 @@ struct Candidates {
 // The whole space when it has at most `count` points; otherwise `count` random points,
 // a quarter of them perturbations of the best observations (local refinement matters
 // more than coverage once the model has found a basin).
-Candidates MakeCandidates(const SpaceCodec& codec, const std::vector<Observation>& observations,
-                          int count, std::mt19937_64& rng);
+Candidates MakeCandidates(const SpaceCodec& codec,
+                          const std::vector<Observation>& observations, int count,
+                          std::mt19937_64& rng);
 
 // Rows of the unit-cube encoding of `points`.
 Eigen::MatrixXd EncodeRows(const SpaceCodec& codec, const std::vector<Point>& points);

@@ -116,8 +116,8 @@ ParzenMixture::ParzenMixture(std::vector<ParzenDim> dims,
   }
 }
 
-ParzenMixture::Kernels ParzenMixture::NumericKernels(const ParzenDim& dim,
-                                                     const std::vector<double>& centres) const {
+ParzenMixture::Kernels ParzenMixture::NumericKernels(
+    const ParzenDim& dim, const std::vector<double>& centres) const {
   const double range = dim.high - dim.low;
   Kernels kernels;
   kernels.mu = centres;
@@ -160,8 +160,8 @@ ParzenMixture::Kernels ParzenMixture::NumericKernels(const ParzenDim& dim,
   return kernels;
 }
 
-ParzenMixture::Kernels ParzenMixture::ChoiceKernels(const ParzenDim& dim,
-                                                    const std::vector<double>& values) const {
+ParzenMixture::Kernels ParzenMixture::ChoiceKernels(
+    const ParzenDim& dim, const std::vector<double>& values) const {
   // Each observation's kernel: weight `base` on every choice plus 1 on its own,
   // normalized; base is the prior weight shared among the kernels.
   Kernels kernels;
@@ -214,10 +214,11 @@ std::vector<double> ParzenMixture::Sample(std::mt19937_64& rng) const {
       continue;
     }
     const double mu = kernels.mu[k], sigma = kernels.sigma[k];
-    const double z = SampleTruncatedStdNormal((dim.low - mu) / sigma,
-                                              (dim.high - mu) / sigma, rng);
+    const double z =
+        SampleTruncatedStdNormal((dim.low - mu) / sigma, (dim.high - mu) / sigma, rng);
     x[d] = std::clamp(mu + sigma * z, dim.low, dim.high);
-    if (dim.unit_step) x[d] = std::clamp(std::round(x[d]), std::ceil(dim.low), std::floor(dim.high));
+    if (dim.unit_step)
+      x[d] = std::clamp(std::round(x[d]), std::ceil(dim.low), std::floor(dim.high));
   }
   return x;
 }

@@ -17,7 +17,8 @@ namespace salvo::opt {
 struct ParzenDim {
   int n_choices = 0;
   double low = 0, high = 1;
-  bool unit_step = false;  // integer values: a value's density is the mass of [x-.5, x+.5]
+  bool unit_step =
+      false;  // integer values: a value's density is the mass of [x-.5, x+.5]
 };
 
 enum class ParzenBandwidth {
@@ -51,7 +52,8 @@ class ParzenMixture {
   // is clipped to [(high - low) / min(100, k + 1), high - low] for k kernels; the
   // prior kernel sits in the middle of the range with the whole range as its width,
   // and is uniform over the choices.
-  ParzenMixture(std::vector<ParzenDim> dims, const std::vector<std::vector<double>>& values,
+  ParzenMixture(std::vector<ParzenDim> dims,
+                const std::vector<std::vector<double>>& values,
                 const ParzenOptions& options);
 
   // A draw: a kernel chosen by weight, then each coordinate from it (rounded for unit

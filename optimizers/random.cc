@@ -13,7 +13,8 @@ namespace {
 class RandomOptimizer : public Optimizer {
  public:
   Result<std::vector<Suggestion>> Ask(const AskRequest& request) override {
-    if (request.space == nullptr) return Status::Invalid("random search needs a search space");
+    if (request.space == nullptr)
+      return Status::Invalid("random search needs a search space");
     SpaceCodec codec(*request.space);
     PointSet tried(&codec);
     for (const Observation& o : request.observations) tried.Add(o.x);
@@ -35,6 +36,8 @@ class RandomOptimizer : public Optimizer {
 
 }  // namespace
 
-std::unique_ptr<Optimizer> MakeRandomOptimizer() { return std::make_unique<RandomOptimizer>(); }
+std::unique_ptr<Optimizer> MakeRandomOptimizer() {
+  return std::make_unique<RandomOptimizer>();
+}
 
 }  // namespace salvo::opt

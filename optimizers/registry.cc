@@ -13,7 +13,8 @@ namespace salvo::opt {
 namespace {
 
 std::optional<double> NumberOf(const FlagValue& v) {
-  if (v.kind() == FlagValue::Kind::kInt) return static_cast<double>(std::get<int64_t>(v.v));
+  if (v.kind() == FlagValue::Kind::kInt)
+    return static_cast<double>(std::get<int64_t>(v.v));
   if (v.kind() == FlagValue::Kind::kFloat) return std::get<double>(v.v);
   return std::nullopt;
 }
@@ -32,13 +33,15 @@ std::string JoinChoices(const std::vector<std::string>& choices) {
 }
 
 Status BadValue(const FlagSpec& spec, const FlagValue& value, std::string_view expected) {
-  return Status::Invalid("invalid value " + EncodeFlagValue(value) + " for optimizer flag " +
-                         spec.name + ": expected " + std::string(expected));
+  return Status::Invalid("invalid value " + EncodeFlagValue(value) +
+                         " for optimizer flag " + spec.name + ": expected " +
+                         std::string(expected));
 }
 
 // `noise` takes the word gaussian (a fitted noise level) or a fixed noise variance.
 Result<FlagValue> CheckNoise(const FlagSpec& spec, const FlagValue& value) {
-  if (value.kind() == FlagValue::Kind::kString && EqualsIgnoreCase(value.str(), "gaussian")) {
+  if (value.kind() == FlagValue::Kind::kString &&
+      EqualsIgnoreCase(value.str(), "gaussian")) {
     return FlagValue::String("gaussian");
   }
   std::optional<double> n = NumberOf(value);
@@ -51,8 +54,8 @@ Result<FlagValue> CheckNoise(const FlagSpec& spec, const FlagValue& value) {
 Result<FlagValue> CheckValue(const FlagSpec& spec, const FlagValue& value) {
   if (spec.name == "noise") return CheckNoise(spec, value);
   if (!spec.choices.empty()) {
-    std::string text = value.kind() == FlagValue::Kind::kString ? value.str()
-                                                                : EncodeFlagValue(value);
+    std::string text =
+        value.kind() == FlagValue::Kind::kString ? value.str() : EncodeFlagValue(value);
     for (const std::string& choice : spec.choices) {
       if (EqualsIgnoreCase(text, choice)) return FlagValue::String(choice);
     }
@@ -72,7 +75,8 @@ Result<FlagValue> CheckValue(const FlagSpec& spec, const FlagValue& value) {
       }
       return FlagValue::Float(*n);
     case FlagValue::Kind::kBool:
-      if (value.kind() != FlagValue::Kind::kBool) return BadValue(spec, value, "yes or no");
+      if (value.kind() != FlagValue::Kind::kBool)
+        return BadValue(spec, value, "yes or no");
       return value;
     default:
       return value;
@@ -110,13 +114,14 @@ const OptimizerInfo* FindOptimizer(std::string_view name) {
 
 Result<FlagMap> ResolveOptimizerFlags(std::string_view name, const FlagMap& overrides) {
   const OptimizerInfo* info = FindOptimizer(name);
-  if (info == nullptr) return Status::Invalid("unknown optimizer '" + std::string(name) + "'");
+  if (info == nullptr)
+    return Status::Invalid("unknown optimizer '" + std::string(name) + "'");
 
   FlagMap flags;
   for (const FlagSpec& spec : info->flags) flags[spec.name] = spec.default_value;
   for (const auto& [flag, value] : overrides) {
     auto spec = std::find_if(info->flags.begin(), info->flags.end(),
-                             [&](const FlagSpec& s) { return s.name == flag; });
+                             [&f = flag](const FlagSpec& s) { return s.name == f; });
     if (spec == info->flags.end()) {
       return Status::Invalid("unknown optimizer flag '" + flag + "' for " + info->name);
     }

@@ -15,7 +15,8 @@ constexpr double kMaxEnumerated = 2e6;
 constexpr int kRandomDrawAttempts = 64;
 
 std::optional<double> NumberOf(const FlagValue& v) {
-  if (v.kind() == FlagValue::Kind::kInt) return static_cast<double>(std::get<int64_t>(v.v));
+  if (v.kind() == FlagValue::Kind::kInt)
+    return static_cast<double>(std::get<int64_t>(v.v));
   if (v.kind() == FlagValue::Kind::kFloat) return std::get<double>(v.v);
   return std::nullopt;
 }
@@ -66,7 +67,8 @@ SpaceCodec::SpaceCodec(const SearchSpace& space) : space_(space) {
 double SpaceCodec::ToUnit(const Dimension& dim, double value) const {
   if (!(dim.high > dim.low)) return 0.0;
   if (dim.log) {
-    return (std::log(value) - std::log(dim.low)) / (std::log(dim.high) - std::log(dim.low));
+    return (std::log(value) - std::log(dim.low)) /
+           (std::log(dim.high) - std::log(dim.low));
   }
   return (value - dim.low) / (dim.high - dim.low);
 }
@@ -75,8 +77,9 @@ double SpaceCodec::FromUnit(const Dimension& dim, double u) const {
   u = std::clamp(u, 0.0, 1.0);
   double v = dim.low;
   if (dim.high > dim.low) {
-    v = dim.log ? std::exp(std::log(dim.low) + u * (std::log(dim.high) - std::log(dim.low)))
-                : dim.low + u * (dim.high - dim.low);
+    v = dim.log
+            ? std::exp(std::log(dim.low) + u * (std::log(dim.high) - std::log(dim.low)))
+            : dim.low + u * (dim.high - dim.low);
   }
   if (dim.kind == DimKind::kInteger) {
     v = std::round(v);
@@ -135,7 +138,8 @@ Point SpaceCodec::Sample(std::mt19937_64& rng) const {
         }
         break;
       case DimKind::kCategorical:
-        p[d] = static_cast<double>(UniformIndex(rng, std::max<size_t>(1, dim.choices.size())));
+        p[d] = static_cast<double>(
+            UniformIndex(rng, std::max<size_t>(1, dim.choices.size())));
         break;
     }
   }
@@ -187,8 +191,9 @@ Point SpaceCodec::PointAt(uint64_t index) const {
     auto n = static_cast<uint64_t>(DiscreteCount(dim));
     uint64_t k = index % n;
     index /= n;
-    p[d] = dim.kind == DimKind::kCategorical ? static_cast<double>(k)
-                                             : std::ceil(dim.low) + static_cast<double>(k);
+    p[d] = dim.kind == DimKind::kCategorical
+               ? static_cast<double>(k)
+               : std::ceil(dim.low) + static_cast<double>(k);
   }
   return p;
 }

@@ -86,7 +86,7 @@ class PointSet {
 
  private:
   const SpaceCodec* codec_;
-  std::vector<Point> points_;          // spaces with a Real dimension: linear scan
+  std::vector<Point> points_;                // spaces with a Real dimension: linear scan
   std::set<std::vector<int64_t>> discrete_;  // all-discrete spaces: exact lookup
 };
 

@@ -33,19 +33,24 @@ int TpeGoodCount(int n, double gamma) {
 std::vector<FlagSpec> TpeFlagSpecs() {
   const TpeOptions d;
   return {
-      {"candidates", FlagValue::Int(d.candidates),
+      {"candidates",
+       FlagValue::Int(d.candidates),
        "Draws from the good trials' density per suggestion; the best ratio wins",
        {}},
-      {"gamma", FlagValue::Float(d.gamma),
+      {"gamma",
+       FlagValue::Float(d.gamma),
        "Fraction of the observations (at most 25) that form the good group",
        {}},
-      {"multivariate", FlagValue::Bool(d.multivariate),
+      {"multivariate",
+       FlagValue::Bool(d.multivariate),
        "Model the flags jointly rather than one at a time",
        {}},
-      {"prior-weight", FlagValue::Float(d.prior_weight),
+      {"prior-weight",
+       FlagValue::Float(d.prior_weight),
        "Weight of the prior against each observation in the densities",
        {}},
-      {"random-starts", FlagValue::Int(d.random_starts),
+      {"random-starts",
+       FlagValue::Int(d.random_starts),
        "Number of trials to run at random before the model is used",
        {}},
   };
@@ -54,7 +59,8 @@ std::vector<FlagSpec> TpeFlagSpecs() {
 namespace {
 
 Status BadFlag(const std::string& name, const std::string& why) {
-  return Status::Invalid("invalid value for optimizer flag '" + name + "' of tpe: " + why);
+  return Status::Invalid("invalid value for optimizer flag '" + name +
+                         "' of tpe: " + why);
 }
 
 std::optional<double> NumberOf(const FlagValue& v) {
@@ -160,25 +166,25 @@ double OnlyValue(const Dimension& dim) {
                                            : dim.low;
 }
 
+bool HasValues(const Dimension& dim) {
+  if (dim.kind == DimKind::kCategorical) return !dim.choices.empty();
+  if (!(std::isfinite(dim.low) && std::isfinite(dim.high) && dim.low <= dim.high))
+    return false;
+  return dim.kind == DimKind::kReal || std::ceil(dim.low) <= std::floor(dim.high);
+}
+
 Status CheckSpace(const SearchSpace* space) {
   if (space == nullptr) return Status::Invalid("tpe needs a search space");
   for (const Dimension& dim : space->dims) {
-    const bool empty =
-        dim.kind == DimKind::kCategorical
-            ? dim.choices.empty()
-            : !(std::isfinite(dim.low) && std::isfinite(dim.high) && dim.low <= dim.high) ||
-                  (dim.kind == DimKind::kInteger && std::ceil(dim.low) > std::floor(dim.high));
-    if (empty) return Status::Invalid("tpe: dimension '" + dim.name + "' has no values");
+    if (!HasValues(dim))
+      return Status::Invalid("tpe: dimension '" + dim.name + "' has no values");
   }
   return Status::Ok();
 }
 
 class TpeOptimizer : public Optimizer {
  public:
-  explicit TpeOptimizer(const TpeOptions& options) : options_(options) {
-    if (getenv("TPE_MV")) options_.multivariate = true;  // EXPERIMENT
-    if (getenv("TPE_CAND")) options_.candidates = atoi(getenv("TPE_CAND"));  // EXPERIMENT
-  }
+  explicit TpeOptimizer(const TpeOptions& options) : options_(options) {}
 
   Result<std::vector<Suggestion>> Ask(const AskRequest& request) override {
     SALVO_RETURN_IF_ERROR(CheckSpace(request.space));
@@ -193,9 +199,9 @@ class TpeOptimizer : public Optimizer {
       Suggestion s;
       s.random_start = earlier + i < static_cast<size_t>(options_.random_starts) ||
                        h.observations.empty();
-      std::optional<Point> p = s.random_start
-                                   ? RandomTrialPoint(codec, h.tried, request.seed, index)
-                                   : GuidedPoint(codec, h, MixSeed(request.seed, index), &s);
+      std::optional<Point> p =
+          s.random_start ? RandomTrialPoint(codec, h.tried, request.seed, index)
+                         : GuidedPoint(codec, h, MixSeed(request.seed, index), &s);
       if (!p) break;  // a finite space with every point tried
 
       s.x = std::move(*p);
@@ -262,7 +268,8 @@ class TpeOptimizer : public Optimizer {
     for (int k = 0; k < TpeGoodCount(n, options_.gamma); ++k) good[by_value[k]] = true;
 
     Groups groups;
-    for (int k = 0; k < n; ++k) (good[k] ? groups.good : groups.bad).push_back(&h.observations[k].x);
+    for (int k = 0; k < n; ++k)
+      (good[k] ? groups.good : groups.bad).push_back(&h.observations[k].x);
     for (const Point& p : h.liars) groups.bad.push_back(&p);
     return groups;
   }
@@ -306,7 +313,6 @@ class TpeOptimizer : public Optimizer {
     // Scott's rule is for joint densities; one dimension keeps the neighbour gaps.
     parzen.bandwidth =
         dims.size() > 1 ? ParzenBandwidth::kScott : ParzenBandwidth::kNeighbourGaps;
-    parzen.divide_by_width = getenv("TPE_SCALE") != nullptr;  // EXPERIMENT
     const ParzenMixture l(model_dims, values(groups.good), parzen);
     const ParzenMixture g(model_dims, values(groups.bad), parzen);
 
@@ -317,7 +323,8 @@ class TpeOptimizer : public Optimizer {
       // A log-scaled integer is scored at the integer it will become.
       for (size_t j = 0; j < dims.size(); ++j) {
         const Dimension& dim = space.dims[dims[j]];
-        if (dim.kind == DimKind::kInteger && IsLog(dim)) x[j] = std::log(FromModel(dim, x[j]));
+        if (dim.kind == DimKind::kInteger && IsLog(dim))
+          x[j] = std::log(FromModel(dim, x[j]));
       }
       const double score = l.LogPdf(x) - g.LogPdf(x);
       if (best.empty() || score > best_score) {
@@ -325,7 +332,8 @@ class TpeOptimizer : public Optimizer {
         best_score = score;
       }
     }
-    for (size_t j = 0; j < dims.size(); ++j) (*p)[dims[j]] = FromModel(space.dims[dims[j]], best[j]);
+    for (size_t j = 0; j < dims.size(); ++j)
+      (*p)[dims[j]] = FromModel(space.dims[dims[j]], best[j]);
   }
 
   TpeOptions options_;

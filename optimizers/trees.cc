@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/core/ids.h"
+#include "optimizers/space_codec.h"
 
 namespace salvo::opt {
 namespace {
@@ -16,11 +17,6 @@ namespace {
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
-
-// A double in [0, 1) from the top 53 bits, the same on every standard library.
-double Uniform01(std::mt19937_64& rng) {
-  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
 
 int FindLeaf(const RegressionTree& tree, const MatrixXd& X, Index row) {
   int node = 0;
@@ -106,7 +102,7 @@ class ExtraTreeBuilder {
         hi = std::max(hi, X_(idx_[k], f));
       }
       if (!(hi > lo)) continue;  // constant in this node
-      const double threshold = lo + Uniform01(rng_) * (hi - lo);
+      const double threshold = lo + UnitUniform(rng_) * (hi - lo);
 
       double sum_left = 0, sum_right = 0;
       int n_left = 0;

@@ -18,7 +18,8 @@ fi
 export SALVO_HOME=${SALVO_HOME:-$HOME/.salvo}
 
 bash scripts/install-deps.sh --no-slurm
-bash scripts/build.sh "$build_dir"
+# Only the salvo binary: the tests and benchmarks are for scripts/test.sh.
+BUILD_TARGETS=salvo bash scripts/build.sh "$build_dir"
 
 salvo="$build_dir/coordinator/salvo"
 if [[ ! -x "$salvo" ]]; then

@@ -11,9 +11,8 @@
 #   tsan       ThreadSanitizer build in build-tsan/ of only the test programs whose tests
 #              carry the `tsan` label in build/ (the coordinator and agent tests), running
 #              those tests with scripts/tsan.supp. Skipped while no test has the label.
-#   fuzz       clang build in build-fuzz/ with -DSALVO_FUZZ=ON of the fuzz targets (named
-#              fuzz_* or *_fuzzer), each fuzzed for SALVO_FUZZ_SECONDS. Skipped while
-#              there are none. Seeds come from tests/fuzz/corpus/TARGET when it exists.
+#   fuzz       scripts/fuzz.sh: a clang build in build-fuzz/ of the fuzz targets of
+#              tests/fuzz (-DSALVO_FUZZ=ON), each fuzzed for SALVO_FUZZ_SECONDS.
 #
 # Every stage runs even when an earlier one failed. The last line sums the ctest counts
 # (a fuzz target counts as one test, a failed build as one failure):
@@ -23,7 +22,7 @@
 #   JOBS [nproc]                 parallel compile jobs
 #   CTEST_JOBS [2]               parallel tests
 #   SALVO_TEST_TIMEOUT [600]     seconds a test without its own TIMEOUT may run
-#   SALVO_FUZZ_SECONDS [60]      seconds per fuzz target
+#   SALVO_FUZZ_SECONDS [30]      seconds per fuzz target
 #   SALVO_SKIP_DEPS [0]          1: do not run scripts/install-deps.sh
 #   SALVO_BUILD_ROOT [<repo>]    where build/, build-asan/, ... are made
 #   CCACHE_DIR [<repo>/.cache/ccache]
@@ -40,14 +39,13 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 export JOBS=${JOBS:-$(nproc)}
 readonly CTEST_JOBS=${CTEST_JOBS:-2}
 readonly TEST_TIMEOUT=${SALVO_TEST_TIMEOUT:-600}
-readonly FUZZ_SECONDS=${SALVO_FUZZ_SECONDS:-60}
+readonly FUZZ_SECONDS=${SALVO_FUZZ_SECONDS:-30}
 readonly ALL_STAGES=(optimized asan tsan fuzz)
 readonly CLUSTER=tests/slurm/local-cluster.sh
 readonly build_root=${SALVO_BUILD_ROOT:-$root}
 readonly optimized_dir=$build_root/build
 readonly asan_dir=$build_root/build-asan
 readonly tsan_dir=$build_root/build-tsan
-readonly fuzz_dir=$build_root/build-fuzz
 
 total_passed=0
 total_failed=0
@@ -158,7 +156,7 @@ stage_tsan() {
   local programs
   programs=$(test_programs_with_label "$optimized_dir" tsan)
   if [[ -z "$programs" ]]; then
-    echo "stage tsan: no tests yet"
+    echo "stage tsan: no tests yet (none labelled tsan in $optimized_dir)"
     return 0
   fi
   BUILD_TARGETS="$programs" build "$tsan_dir" \
@@ -168,40 +166,28 @@ stage_tsan() {
     run_ctest "$tsan_dir" -L tsan
 }
 
-# Hook: does nothing until the build with -DSALVO_FUZZ=ON has fuzz targets.
+# Runs scripts/fuzz.sh (the clang build of tests/fuzz and a fixed time per target) and
+# counts its `fuzz T: ... OK` and `fuzz T: CRASH ...` lines. Does nothing while there are
+# no fuzz targets.
 stage_fuzz() {
-  CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALVO_FUZZ=ON -DSALVO_BENCH=OFF \
-    -DSALVO_SANITIZE=address,undefined || return 1
-  local targets
-  targets=$(ninja -C "$fuzz_dir" -t targets all |
-    sed -n -E 's/^(fuzz_[A-Za-z0-9_]+|[A-Za-z0-9_]+_fuzzer): .*/\1/p' | sort -u)
-  if [[ -z "$targets" ]]; then
+  if [[ ! -f tests/fuzz/CMakeLists.txt || ! -f scripts/fuzz.sh ]]; then
     echo "stage fuzz: no fuzz targets yet"
     return 0
   fi
-  BUILD_TARGETS="$(tr '\n' ' ' <<<"$targets")" build "$fuzz_dir" || return 1
+  local output="$scratch/fuzz.log" rc=0
+  SALVO_BUILD_ROOT="$build_root" bash scripts/fuzz.sh "$FUZZ_SECONDS" 2>&1 |
+    tee "$output" || rc=$?
 
-  local target program corpus ok=0
-  mkdir -p .cache/fuzz/artifacts
-  for target in $targets; do
-    program=$(find "$fuzz_dir" -type f -perm -u+x -name "$target" | head -n 1)
-    corpus=.cache/fuzz/corpus/$target
-    mkdir -p "$corpus"
-    local seeds=()
-    [[ -d "tests/fuzz/corpus/$target" ]] && seeds=("tests/fuzz/corpus/$target")
-    log "fuzzing $target for $FUZZ_SECONDS s"
-    if "$program" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix=.cache/fuzz/artifacts/"$target"- \
-      "$corpus" "${seeds[@]}" </dev/null; then
-      total_passed=$((total_passed + 1))
-    else
-      log "$target failed; the crashing input is in .cache/fuzz/artifacts/"
-      total_failed=$((total_failed + 1))
-      ok=1
-    fi
-  done
-  return "$ok"
+  local ok crashed
+  ok=$(grep -c -E '^fuzz [^ ]+: .*OK$' "$output" || true)
+  crashed=$(grep -c -E '^fuzz [^ ]+: CRASH' "$output" || true)
+  total_passed=$((total_passed + ok))
+  total_failed=$((total_failed + crashed))
+  if ((rc != 0 && crashed == 0)); then
+    log "scripts/fuzz.sh failed (exit $rc) before fuzzing"
+    total_failed=$((total_failed + 1))
+  fi
+  return "$rc"
 }
 
 # ---------------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ numpy), writes one JSON request to its standard input and reads one JSON answer 
 its standard output; progress goes to standard error.
 
 Request, mode "quality": problems (name, dims, noise_sd), methods among tpe, random and
-cmaes, seeds, trials, and noise[seed_index][trial], the standard normal draws the
-benchmark adds (times noise_sd) to every method's observations. The answer lists, per
-problem, method and seed, the points tried and the values observed; the benchmark
-recomputes both from its own definitions and reports any disagreement.
+cmaes (run only on continuous problems of two or more dimensions), seeds, trials, and
+noise[seed_index][trial], the standard normal draws the benchmark adds (times noise_sd)
+to every method's observations. The answer lists, per problem, method and seed, the
+points tried, the values observed and the seconds spent in Optuna; the benchmark
+recomputes the values from its own definitions and reports any disagreement.
 
 Request, mode "latency": dims (2 -> Branin's box, 6 -> Hartmann-6's), ns, repeats. The
 answer gives the median time of one study.ask() with every parameter sampled by the
@@ -45,13 +46,15 @@ HARTMANN_P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004
 def hartmann6(p):
     total = 0.0
     for i in range(4):
-        inner = sum(HARTMANN_A[i][j] * (p[j] - 1e-4 * HARTMANN_P[i][j]) ** 2 for j in range(6))
+        inner = sum(HARTMANN_A[i][j] * (p[j] - 1e-4 * HARTMANN_P[i][j]) ** 2
+                    for j in range(6))
         total += HARTMANN_ALPHA[i] * math.exp(-inner)
     return -total
 
 
 def rosenbrock(p):
-    return sum(100 * (p[i + 1] - p[i] ** 2) ** 2 + (1 - p[i]) ** 2 for i in range(len(p) - 1))
+    return sum(100 * (p[i + 1] - p[i] ** 2) ** 2 + (1 - p[i]) ** 2
+               for i in range(len(p) - 1))
 
 
 def levy(p):
@@ -120,7 +123,9 @@ def quality(request):
     runs = []
     for problem in request["problems"]:
         for method in request["methods"]:
-            if method == "cmaes" and not problem["continuous"]:
+            # Optuna's CMA-ES needs two or more continuous dimensions.
+            one_dim = len(problem["dims"]) < 2
+            if method == "cmaes" and (one_dim or not problem["continuous"]):
                 continue
             start = time.perf_counter()
             for seed_index, seed in enumerate(request["seeds"]):
@@ -128,8 +133,9 @@ def quality(request):
                                           request["trials"], request["noise"])
                 runs.append({"problem": problem["name"], "method": method, "seed": seed,
                              "x": xs, "y": ys, "seconds": seconds})
-            print("optuna %s on %s: %.1f s" % (method, problem["name"],
-                                             time.perf_counter() - start), file=sys.stderr)
+            elapsed = time.perf_counter() - start
+            print("optuna %s on %s: %.1f s" % (method, problem["name"], elapsed),
+                  file=sys.stderr)
     return {"optuna_version": optuna.__version__, "runs": runs}
 
 
@@ -149,9 +155,11 @@ def time_one_ask(dims, n, repeat):
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=repeat))
     history = []
     for _ in range(n):
-        params = {name: float(rng.uniform(d.low, d.high)) for name, d in distributions.items()}
-        history.append(optuna.trial.create_trial(params=params, distributions=distributions,
-                                                 value=f(list(params.values()))))
+        params = {name: float(rng.uniform(d.low, d.high))
+                  for name, d in distributions.items()}
+        value = f(list(params.values()))
+        history.append(optuna.trial.create_trial(
+            params=params, distributions=distributions, value=value))
     study.add_trials(history)
     start = time.perf_counter()
     study.ask(fixed_distributions=distributions)

@@ -13,15 +13,16 @@ double Observe(const Problem& problem, const Point& x, uint64_t seed, int trial)
   return problem.f(x) + problem.noise_sd * StandardNoise(seed, trial);
 }
 
-Trace RunSalvo(const Problem& problem, const std::string& method, uint64_t seed,
-               int trials) {
+Trace RunSalvo(const Problem& problem, const std::string& method, const FlagMap& flags,
+               uint64_t seed, int trials) {
   Trace trace{problem.name, method, seed, {}, {}, 0, ""};
-  Result<FlagMap> flags = opt::ResolveOptimizerFlags(method, {});
-  if (!flags.ok()) {
-    trace.error = flags.status().message();
+  Result<FlagMap> resolved = opt::ResolveOptimizerFlags(method, flags);
+  if (!resolved.ok()) {
+    trace.error = resolved.status().message();
     return trace;
   }
-  Result<std::unique_ptr<opt::Optimizer>> optimizer = opt::MakeOptimizer(method, *flags);
+  Result<std::unique_ptr<opt::Optimizer>> optimizer =
+      opt::MakeOptimizer(method, *resolved);
   if (!optimizer.ok()) {
     trace.error = optimizer.status().message();
     return trace;

@@ -20,10 +20,11 @@ struct Trace {
   std::string error;      // why the run stopped early, if it did
 };
 
-// Runs a Salvo optimizer, created through the registry with its default flags, for
-// `trials` sequential trials (one Ask per trial, as a batch with -j 1 does).
-Trace RunSalvo(const Problem& problem, const std::string& method, uint64_t seed,
-               int trials);
+// Runs a Salvo optimizer, created through the registry with its default flags
+// overlaid with `flags`, for `trials` sequential trials (one Ask per trial, as a batch
+// with -j 1 does).
+Trace RunSalvo(const Problem& problem, const std::string& method, const FlagMap& flags,
+               uint64_t seed, int trials);
 
 // The observation of x at trial t of seed `seed`.
 double Observe(const Problem& problem, const Point& x, uint64_t seed, int trial);

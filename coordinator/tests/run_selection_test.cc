@@ -65,6 +65,14 @@ TEST_F(RunSelectionTest, RangeEndingPastTheListTakesEveryRun) {
   EXPECT_TRUE(ShortIds(Pick({"7:9"})).empty());
 }
 
+TEST_F(RunSelectionTest, RangeEndsTooLargeForANumberArePastTheList) {
+  AddFiveRuns();
+  EXPECT_EQ(ShortIds(Pick({":4666666666666666666666666662"})),
+            (Names{"a5", "a4", "a3", "a2", "a1"}));
+  EXPECT_EQ(ShortIds(Pick({"4:99999999999999999999"})), (Names{"a2", "a1"}));
+  EXPECT_TRUE(ShortIds(Pick({"99999999999999999999:"})).empty());
+}
+
 TEST_F(RunSelectionTest, UniqueIdPrefixSelectsItsRun) {
   AddFiveRuns();
   EXPECT_EQ(ShortIds(Pick({"a3"})), (Names{"a3"}));

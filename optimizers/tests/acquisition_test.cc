@@ -1,8 +1,8 @@
 #include "optimizers/acquisition.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace salvo::opt {
 namespace {
@@ -39,9 +39,11 @@ TEST(AcquisitionTest, DerivativesMatchFiniteDifferences) {
   for (AcqKind kind : {AcqKind::kEI, AcqKind::kPI, AcqKind::kLCB}) {
     AcqValue a = Acquisition(kind, mean, std, best, xi, kappa);
     double dm = (Acquisition(kind, mean + h, std, best, xi, kappa).value -
-                 Acquisition(kind, mean - h, std, best, xi, kappa).value) / (2 * h);
+                 Acquisition(kind, mean - h, std, best, xi, kappa).value) /
+                (2 * h);
     double ds = (Acquisition(kind, mean, std + h, best, xi, kappa).value -
-                 Acquisition(kind, mean, std - h, best, xi, kappa).value) / (2 * h);
+                 Acquisition(kind, mean, std - h, best, xi, kappa).value) /
+                (2 * h);
     EXPECT_NEAR(a.d_mean, dm, 1e-7) << static_cast<int>(kind);
     EXPECT_NEAR(a.d_std, ds, 1e-7) << static_cast<int>(kind);
   }

@@ -1,6 +1,6 @@
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "optimizers/optimizer.h"
 #include "optimizers/space_codec.h"
@@ -25,11 +25,18 @@ std::vector<Point> Ask(const std::string& name, const AskRequest& request) {
 
 TEST(GridTest, WalksTheCartesianProductWithTheLastDimensionFastest) {
   // Reference row 57: x=[1,2] y=[3,4] z=[5,6].
-  SearchSpace space{{IntListDim("x", {1, 2}), IntListDim("y", {3, 4}), IntListDim("z", {5, 6})}};
+  SearchSpace space{
+      {IntListDim("x", {1, 2}), IntListDim("y", {3, 4}), IntListDim("z", {5, 6})}};
   AskRequest request{&space, {}, {}, {}, 0, 0, 10};
   std::vector<Point> points = Ask("+", request);
-  EXPECT_EQ(points, (std::vector<Point>{{0, 0, 0}, {0, 0, 1}, {0, 1, 0}, {0, 1, 1},
-                                         {1, 0, 0}, {1, 0, 1}, {1, 1, 0}, {1, 1, 1}}));
+  EXPECT_EQ(points, (std::vector<Point>{{0, 0, 0},
+                                        {0, 0, 1},
+                                        {0, 1, 0},
+                                        {0, 1, 1},
+                                        {1, 0, 0},
+                                        {1, 0, 1},
+                                        {1, 1, 0},
+                                        {1, 1, 1}}));
 }
 
 TEST(GridTest, KeepsEachListInItsGivenOrder) {
@@ -38,8 +45,10 @@ TEST(GridTest, KeepsEachListInItsGivenOrder) {
                      ListDim("msg", {FlagValue::String("b"), FlagValue::String("a")})}};
   std::vector<Point> points = Ask("+", AskRequest{&space, {}, {}, {}, 0, 0, 4});
   ASSERT_EQ(points.size(), 4u);
-  EXPECT_EQ(space.dims[1].choices[static_cast<size_t>(points[0][1])], FlagValue::String("b"));
-  EXPECT_EQ(space.dims[1].choices[static_cast<size_t>(points[1][1])], FlagValue::String("a"));
+  EXPECT_EQ(space.dims[1].choices[static_cast<size_t>(points[0][1])],
+            FlagValue::String("b"));
+  EXPECT_EQ(space.dims[1].choices[static_cast<size_t>(points[1][1])],
+            FlagValue::String("a"));
   EXPECT_EQ(points[1][0], 0);
   EXPECT_EQ(points[2], (Point{1, 0}));
 
@@ -98,7 +107,8 @@ TEST(RandomTest, ARestartContinuesTheStreamInsteadOfRepeatingIt) {
 }
 
 TEST(RandomTest, NeverRepeatsAPointOfAFiniteSpaceAndThenRunsOut) {
-  SearchSpace space{{IntListDim("layers", {1, 2, 3}), IntListDim("units", {64, 128, 256})}};
+  SearchSpace space{
+      {IntListDim("layers", {1, 2, 3}), IntListDim("units", {64, 128, 256})}};
   SpaceCodec codec(space);
   AskRequest request{&space, {}, {}, {}, 1, 0, 1};
   std::set<Point> seen;

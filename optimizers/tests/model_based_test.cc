@@ -1,10 +1,10 @@
 // Behaviour of the model-based optimizers (gp, forest, gbrt) through the Optimizer
 // interface: random starts, pending points, duplicates, finite spaces, reproducibility.
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "optimizers/optimizer.h"
 #include "optimizers/space_codec.h"
@@ -53,7 +53,8 @@ TEST(ModelBasedTest, GpFindsTheSinMinimumWithinTwentyTrials) {
   SearchSpace space = SinSpace();
   for (uint64_t seed : {1, 2, 3}) {
     std::unique_ptr<Optimizer> gp = Make("gp");
-    std::vector<testing::Trial> trials = RunSequential(*gp, space, SinObjective, 20, seed);
+    std::vector<testing::Trial> trials =
+        RunSequential(*gp, space, SinObjective, 20, seed);
     ASSERT_EQ(trials.size(), 20u);
     EXPECT_NEAR(BestTrial(trials).suggestion.x[0], kSinArgmin, 0.1) << "seed " << seed;
     EXPECT_TRUE(trials[2].suggestion.random_start);
@@ -72,9 +73,10 @@ TEST(ModelBasedTest, ForestGbrtAndRandomFindTheSinMinimumRegion) {
 
 TEST(ModelBasedTest, GpFindsTheMixedProblemOptimumRegion) {
   // x in [-2, 2], k in [0, 10], c in {a, b, c, d}: optimum 0 at x = 0.5, k = 7, c = b.
-  SearchSpace space{{testing::ListDim("c", {FlagValue::String("a"), FlagValue::String("b"),
-                                            FlagValue::String("c"), FlagValue::String("d")}),
-                     IntDim("k", 0, 10), RealDim("x", -2, 2)}};
+  SearchSpace space{
+      {testing::ListDim("c", {FlagValue::String("a"), FlagValue::String("b"),
+                              FlagValue::String("c"), FlagValue::String("d")}),
+       IntDim("k", 0, 10), RealDim("x", -2, 2)}};
   auto f = [](const Point& p) {
     const double xs[] = {-1, 0.5, 1.5, 0}, off[] = {0.3, 0, 0.6, 1.0};
     int c = static_cast<int>(p[0]);
@@ -133,7 +135,9 @@ TEST(ModelBasedTest, AskingForFiveOnAFreshBatchGivesFiveDistinctPoints) {
 TEST(ModelBasedTest, PointsInFlightAreAvoidedAndSpreadOut) {
   SearchSpace space{{RealDim("x", -2, 2), RealDim("y", -2, 2)}};
   SpaceCodec codec(space);
-  auto f = [](const Point& p) { return (p[0] - 0.3) * (p[0] - 0.3) + (p[1] + 0.2) * (p[1] + 0.2); };
+  auto f = [](const Point& p) {
+    return (p[0] - 0.3) * (p[0] - 0.3) + (p[1] + 0.2) * (p[1] + 0.2);
+  };
   for (const char* name : {"gp", "forest", "gbrt"}) {
     AskRequest r{&space, {}, {}, {}, 3, 8, 4};
     for (int i = 0; i < 8; ++i) {
@@ -184,9 +188,9 @@ TEST(ModelBasedTest, GpNeverRepeatsAPointOnADeterministicFunction) {
 TEST(ModelBasedTest, ADuplicateOfTheModelsChoiceIsReplacedAndCounted) {
   // With LCB and kappa 0 the model's choice is its lowest mean: the observed minimum.
   SearchSpace space{{IntDim("k", 0, 3)}};
-  std::unique_ptr<Optimizer> gp = Make(
-      "gp", {{"acq-func", FlagValue::String("LCB")}, {"kappa", FlagValue::Float(0.0)},
-             {"random-starts", FlagValue::Int(0)}});
+  std::unique_ptr<Optimizer> gp = Make("gp", {{"acq-func", FlagValue::String("LCB")},
+                                              {"kappa", FlagValue::Float(0.0)},
+                                              {"random-starts", FlagValue::Int(0)}});
   AskRequest r{&space, {{{0}, 5.0}, {{1}, -10.0}, {{2}, 4.0}}, {}, {}, 1, 3, 1};
   Result<std::vector<Suggestion>> s = gp->Ask(r);
   ASSERT_EQ(s->size(), 1u);
@@ -196,7 +200,8 @@ TEST(ModelBasedTest, ADuplicateOfTheModelsChoiceIsReplacedAndCounted) {
 
 TEST(ModelBasedTest, AnAllCategoricalNumericSpaceSuggestsOnlyMembers) {
   // Public report case 9: units=[64,128,256] layers=[1,2,3] -o gp -m 12.
-  SearchSpace space{{IntListDim("layers", {1, 2, 3}), IntListDim("units", {64, 128, 256})}};
+  SearchSpace space{
+      {IntListDim("layers", {1, 2, 3}), IntListDim("units", {64, 128, 256})}};
   SpaceCodec codec(space);
   auto f = [](const Point& p) { return std::abs(p[0] - 1) + 0.5 * std::abs(p[1] - 2); };
   for (const char* name : {"gp", "forest", "gbrt"}) {
@@ -243,6 +248,30 @@ TEST(ModelBasedTest, TheSameRequestGivesTheSameAnswer) {
   }
 }
 
+TEST(ModelBasedTest, ARestartedBatchContinuesExactlyAsAnUninterruptedOne) {
+  // A suggestion is a function of seed, space and history: a fresh object replaying
+  // the persisted history (a restart) suggests what the long-lived object did.
+  SearchSpace space{{RealDim("x", -2, 2), IntDim("k", 0, 4)}};
+  auto f = [](const Point& p) { return SinObjective(p) + 0.05 * p[1]; };
+  for (const char* name : {"gp", "forest", "gbrt"}) {
+    std::unique_ptr<Optimizer> whole = Make(name);
+    std::vector<testing::Trial> straight = RunSequential(*whole, space, f, 12, 31);
+    ASSERT_EQ(straight.size(), 12u);
+
+    AskRequest r{&space, {}, {}, {}, 31, 0, 1};
+    for (int t = 0; t < 6; ++t)
+      r.observations.push_back({straight[t].suggestion.x, straight[t].y});
+    std::unique_ptr<Optimizer> restarted = Make(name);
+    for (int t = 6; t < 12; ++t) {
+      r.trials_so_far = static_cast<uint64_t>(t);
+      Result<std::vector<Suggestion>> s = restarted->Ask(r);
+      ASSERT_EQ(s->size(), 1u);
+      EXPECT_EQ(s->at(0).x, straight[t].suggestion.x) << name << " trial " << t;
+      r.observations.push_back({s->at(0).x, f(s->at(0).x)});
+    }
+  }
+}
+
 TEST(ModelBasedTest, BadObservationsAreLeftOutButNeverRepeated) {
   SearchSpace space = SinSpace();
   SpaceCodec codec(space);
@@ -279,8 +308,8 @@ TEST(ModelBasedTest, TheFirstTrialTakesTheInitialValue) {
 TEST(ModelBasedTest, EveryAcquisitionAndFixedNoiseWork) {
   SearchSpace space = SinSpace();
   for (const char* acq : {"EI", "PI", "LCB", "gp_hedge"}) {
-    std::unique_ptr<Optimizer> gp =
-        Make("gp", {{"acq-func", FlagValue::String(acq)}, {"noise", FlagValue::Float(1e-4)}});
+    std::unique_ptr<Optimizer> gp = Make(
+        "gp", {{"acq-func", FlagValue::String(acq)}, {"noise", FlagValue::Float(1e-4)}});
     std::vector<testing::Trial> trials = RunSequential(*gp, space, SinObjective, 25, 12);
     EXPECT_NEAR(BestTrial(trials).suggestion.x[0], kSinArgmin, 0.1) << acq;
   }

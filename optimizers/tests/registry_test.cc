@@ -8,7 +8,8 @@ namespace {
 TEST(RegistryTest, ListsOptimizersInHelpOrder) {
   std::vector<std::string> names;
   for (const OptimizerInfo& info : RegisteredOptimizers()) names.push_back(info.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"+", "random", "gp", "forest", "gbrt", "tpe"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"+", "random", "gp", "forest", "gbrt", "tpe"}));
 }
 
 TEST(RegistryTest, FindsOptimizersByNameAndAlias) {
@@ -42,8 +43,10 @@ TEST(RegistryTest, TreeOptimizersHaveNoAcquisitionOrNoiseFlag) {
     ASSERT_TRUE(flags.ok());
     EXPECT_EQ(flags->size(), 3u);
     EXPECT_EQ(flags->at("random-starts"), FlagValue::Int(3));
-    Result<FlagMap> bad = ResolveOptimizerFlags(name, {{"acq-func", FlagValue::String("EI")}});
-    EXPECT_EQ(bad.status().message(), std::string("unknown optimizer flag 'acq-func' for ") + name);
+    Result<FlagMap> bad =
+        ResolveOptimizerFlags(name, {{"acq-func", FlagValue::String("EI")}});
+    EXPECT_EQ(bad.status().message(),
+              std::string("unknown optimizer flag 'acq-func' for ") + name);
   }
   EXPECT_TRUE(ResolveOptimizerFlags("random", {})->empty());
   EXPECT_TRUE(ResolveOptimizerFlags("grid", {})->empty());
@@ -56,16 +59,19 @@ TEST(RegistryTest, RejectsAnUnknownFlagNamingTheOptimizer) {
 }
 
 TEST(RegistryTest, RejectsAnAcquisitionOutsideTheChoicesNamingThem) {
-  Result<FlagMap> r = ResolveOptimizerFlags("gp", {{"acq-func", FlagValue::String("UCB")}});
+  Result<FlagMap> r =
+      ResolveOptimizerFlags("gp", {{"acq-func", FlagValue::String("UCB")}});
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("acq-func"), std::string::npos);
   EXPECT_NE(r.status().message().find("EI, PI, LCB, gp_hedge"), std::string::npos);
-  Result<FlagMap> ok = ResolveOptimizerFlags("gp", {{"acq-func", FlagValue::String("ei")}});
+  Result<FlagMap> ok =
+      ResolveOptimizerFlags("gp", {{"acq-func", FlagValue::String("ei")}});
   EXPECT_EQ(ok->at("acq-func"), FlagValue::String("EI"));
 }
 
 TEST(RegistryTest, ChecksTheTypesOfNumericFlags) {
-  EXPECT_FALSE(ResolveOptimizerFlags("gp", {{"random-starts", FlagValue::Float(2.5)}}).ok());
+  EXPECT_FALSE(
+      ResolveOptimizerFlags("gp", {{"random-starts", FlagValue::Float(2.5)}}).ok());
   EXPECT_FALSE(ResolveOptimizerFlags("gp", {{"random-starts", FlagValue::Int(-1)}}).ok());
   EXPECT_FALSE(ResolveOptimizerFlags("gp", {{"kappa", FlagValue::String("big")}}).ok());
   Result<FlagMap> r = ResolveOptimizerFlags(
@@ -78,9 +84,11 @@ TEST(RegistryTest, ChecksTheTypesOfNumericFlags) {
 TEST(RegistryTest, NoiseTakesGaussianOrAVariance) {
   EXPECT_EQ(ResolveOptimizerFlags("gp", {{"noise", FlagValue::Float(0.01)}})->at("noise"),
             FlagValue::Float(0.01));
-  EXPECT_EQ(ResolveOptimizerFlags("gp", {{"noise", FlagValue::String("Gaussian")}})->at("noise"),
+  EXPECT_EQ(ResolveOptimizerFlags("gp", {{"noise", FlagValue::String("Gaussian")}})
+                ->at("noise"),
             FlagValue::String("gaussian"));
-  Result<FlagMap> bad = ResolveOptimizerFlags("gp", {{"noise", FlagValue::String("loud")}});
+  Result<FlagMap> bad =
+      ResolveOptimizerFlags("gp", {{"noise", FlagValue::String("loud")}});
   EXPECT_NE(bad.status().message().find("noise"), std::string::npos);
 }
 

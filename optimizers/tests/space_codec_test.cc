@@ -1,8 +1,8 @@
 #include "optimizers/space_codec.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "optimizers/tests/optimizer_test_util.h"
 
@@ -16,8 +16,8 @@ using testing::RealDim;
 SearchSpace MixedSpace() {
   Dimension lr = RealDim("lr", 1e-4, 1e-1);
   lr.log = true;
-  return SearchSpace{{IntListDim("a", {64, 128, 256}), IntDim("k", 0, 10), lr,
-                      RealDim("x", -2, 2)}};
+  return SearchSpace{
+      {IntListDim("a", {64, 128, 256}), IntDim("k", 0, 10), lr, RealDim("x", -2, 2)}};
 }
 
 TEST(SpaceCodecTest, EncodesRealsLogsAndChoicesIntoTheUnitCube) {
@@ -68,7 +68,7 @@ TEST(SpaceCodecTest, SamePointUsesAToleranceForRealsAndExactDiscreteValues) {
 TEST(SpaceCodecTest, ContainsRejectsOutOfBoundsFractionalAndWrongSizedPoints) {
   SpaceCodec codec(MixedSpace());
   EXPECT_TRUE(codec.Contains({0, 3, 1e-3, 0.5}));
-  EXPECT_FALSE(codec.Contains({3, 3, 1e-3, 0.5}));   // no fourth choice
+  EXPECT_FALSE(codec.Contains({3, 3, 1e-3, 0.5}));    // no fourth choice
   EXPECT_FALSE(codec.Contains({0, 3.5, 1e-3, 0.5}));  // not an integer
   EXPECT_FALSE(codec.Contains({0, 3, 1e-3, 2.5}));    // above the bound
   EXPECT_FALSE(codec.Contains({0, 3, 1e-3}));
@@ -90,7 +90,8 @@ TEST(SpaceCodecTest, SamplesStayInTheSpaceAndCoverEveryChoice) {
 }
 
 TEST(SpaceCodecTest, CardinalityAndPointAtFollowGridOrder) {
-  SearchSpace space{{IntListDim("x", {1, 2}), IntDim("y", 3, 4), IntListDim("z", {5, 6})}};
+  SearchSpace space{
+      {IntListDim("x", {1, 2}), IntDim("y", 3, 4), IntListDim("z", {5, 6})}};
   SpaceCodec codec(space);
   ASSERT_EQ(codec.Cardinality(), 8.0);
   EXPECT_EQ(codec.PointAt(0), (Point{0, 3, 0}));

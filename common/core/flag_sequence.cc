@@ -53,8 +53,10 @@ struct SequenceArgs {
                            std::string(name) + ": " + std::string(problem));
   }
   Status TooMany(double count) const {
-    return Status::Invalid("'" + std::string(text) + "' gives " +
-                           std::to_string(static_cast<uint64_t>(count)) +
+    // A count past uint64_t's range (range[1e30]) cannot be converted to it.
+    std::string counted = count < 1e19 ? std::to_string(static_cast<uint64_t>(count))
+                                       : FormatFloat(count);
+    return Status::Invalid("'" + std::string(text) + "' gives " + counted +
                            " values; at most " + std::to_string(kMaxListValues) +
                            " are allowed");
   }

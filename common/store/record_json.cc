@@ -15,6 +15,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "common/store/run_store.h"
@@ -146,12 +147,32 @@ Result<FlagMap> FlagMapFromJson(const json& j) {
   return flags;
 }
 
+// The value of an integer field. nlohmann converts a float or an integer out of T's
+// range to T without complaint (a float too large for T is undefined behaviour), so
+// those throw the type_error a wrong type throws.
+template <class T>
+T IntegerField(const json& j, const char* key) {
+  bool fits = j.is_number_unsigned()  ? std::in_range<T>(j.get<uint64_t>())
+              : j.is_number_integer() ? std::in_range<T>(j.get<int64_t>())
+                                      : false;
+  if (!fits) {
+    std::string what = std::string(key) + " must be a fitting integer, not " + j.dump();
+    throw json::type_error::create(302, what, &j);
+  }
+  return j.get<T>();
+}
+
 // Reads `key` into `out` when present and not null; a wrong type throws
 // nlohmann::json::type_error, which RecordFromJson turns into kCorruption.
 template <class T>
 void Take(const json& j, const char* key, T* out) {
   auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) *out = it->template get<T>();
+  if (it == j.end() || it->is_null()) return;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    *out = IntegerField<T>(*it, key);
+  } else {
+    *out = it->template get<T>();
+  }
 }
 
 Status TakeEnums(const json& j, RunRecord* r) {

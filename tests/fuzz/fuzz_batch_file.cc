@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string path = kBase + kExtensions[data[0] % 3];
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
+    out.write(reinterpret_cast<const char*>(data + 1),
+              static_cast<std::streamsize>(size - 1));
   }
 
   Result<std::vector<FlagMap>> rows = ReadBatchFile(path);

@@ -31,8 +31,9 @@ inline std::vector<std::string_view> Lines(std::string_view text) {
 
 // Aborts with `what` and the two texts that should have been equal.
 [[noreturn]] inline void Fail(const char* what, std::string_view a, std::string_view b) {
-  std::fprintf(stderr, "fuzz check failed: %s\n  first:  '%.*s'\n  second: '%.*s'\n", what,
-               static_cast<int>(a.size()), a.data(), static_cast<int>(b.size()), b.data());
+  std::fprintf(stderr, "fuzz check failed: %s\n  first:  '%.*s'\n  second: '%.*s'\n",
+               what, static_cast<int>(a.size()), a.data(), static_cast<int>(b.size()),
+               b.data());
   std::abort();
 }
 

@@ -377,6 +377,8 @@ TEST(DecodeFlagValueTest, RejectsZeroStep) {
 TEST(DecodeFlagValueTest, RejectsSequencesTooLongForABatch) {
   EXPECT_EQ(DecodeError("range[0:1e9]"),
             "'range[0:1e9]' gives 1000000001 values; at most 100000 are allowed");
+  EXPECT_EQ(DecodeError("range[1e30]"),
+            "'range[1e30]' gives 1e+30 values; at most 100000 are allowed");
 }
 
 // ---- linspace, logspace, geomspace (rows 36-49) ----

@@ -130,6 +130,18 @@ TEST(RecordJson, ReportsMalformedTextAsCorruption) {
             Code::kCorruption);
 }
 
+TEST(RecordJson, ReportsIntegerFieldsHoldingFloatsOrTooLargeNumbersAsCorruption) {
+  EXPECT_EQ(RecordFromJson(R"({"seed":3.3e41})").status().code(), Code::kCorruption);
+  EXPECT_EQ(RecordFromJson(R"({"seed":-1})").status().code(), Code::kCorruption);
+  EXPECT_EQ(RecordFromJson(R"({"attempt":1.5})").status().code(), Code::kCorruption);
+  EXPECT_EQ(RecordFromJson(R"({"exit_code":4294967296})").status().code(),
+            Code::kCorruption);
+  Result<RunRecord> r = RecordFromJson(R"({"seed":18446744073709551615,"attempt":2})");
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(r->seed, 18446744073709551615u);
+  EXPECT_EQ(r->attempt, 2);
+}
+
 TEST(RecordJson, ReplacesBytesThatAreNotUtf8) {
   RunRecord record;
   record.reason = "bad \xff byte";

@@ -85,10 +85,7 @@ print("loss: %s" % x)
 PY
 "$SALVO" run slow.py 'x=[1,2,3]' -y -q >/dev/null 2>&1 &
 runner=$!
-for _ in $(seq 1 200); do
-  salvo runs 2>/dev/null | grep -q ' running ' && break
-  sleep 0.05
-done
+wait_for_running
 sed -i 's/version: 1/version: 2/' slow.py
 # Readers work while the batch runs, and a second writer is refused with the holder.
 listing=$(salvo runs 2>&1); rc=$?

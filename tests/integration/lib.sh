@@ -45,5 +45,14 @@ finish() {
   [ "$failures" -eq 0 ]
 }
 
+# Waits (up to 10 s) until `salvo runs` shows a running run.
+wait_for_running() {
+  for _ in $(seq 1 200); do
+    salvo runs 2>/dev/null | grep -q ' running ' && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # Count lines of `salvo runs --all` whose operation column equals $1.
 count_op() { salvo runs --all | awk -v op="$1" '$2 == op' | wc -l | tr -d ' '; }

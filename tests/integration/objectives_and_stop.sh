@@ -95,10 +95,7 @@ print("loss: 1")
 PY
 "$SALVO" run long.py 'x=[1,2,3]' -y -q > "$WORK/stop.log" 2>&1 &
 runner=$!
-for _ in $(seq 1 100); do
-  salvo runs 2>/dev/null | grep -q running && break
-  sleep 0.1
-done
+wait_for_running
 trial=$(salvo select --running -o long.py)
 salvo stop "$trial" >/dev/null 2>&1
 expect_eq "stopped trial terminated" "terminated" "$(salvo select "$trial" --attr status)"
@@ -120,10 +117,7 @@ expect_eq "trial processes are gone" 0 "$left"
 # Ctrl-C: exit 130, batch terminated.
 "$SALVO" run long.py 'x=[4,5]' -y -q > "$WORK/int.log" 2>&1 &
 runner=$!
-for _ in $(seq 1 100); do
-  salvo runs 2>/dev/null | grep -q running && break
-  sleep 0.1
-done
+wait_for_running
 kill -INT "$runner"
 wait "$runner"; rc=$?
 expect_code "Ctrl-C" 130 "$rc"

@@ -58,13 +58,16 @@ TrialProcess::~TrialProcess() {
 
 Result<std::unique_ptr<TrialProcess>> TrialProcess::Start(const TrialLaunch& launch,
                                                           ScalarSink sink) {
-  if (launch.argv.empty()) return Status::Invalid("empty command for trial " + launch.run_id);
+  if (launch.argv.empty())
+    return Status::Invalid("empty command for trial " + launch.run_id);
   auto exe = FindExecutable(launch.argv[0]);
   if (!exe.ok()) return exe.status();
 
   std::error_code ec;
   fs::create_directories(launch.cwd, ec);
-  if (ec) return Status::IoError("cannot create run directory " + launch.cwd + ": " + ec.message());
+  if (ec)
+    return Status::IoError("cannot create run directory " + launch.cwd + ": " +
+                           ec.message());
 
   std::unique_ptr<TrialProcess> p(new TrialProcess());
   p->launch_ = launch;
@@ -77,9 +80,9 @@ Result<std::unique_ptr<TrialProcess>> TrialProcess::Start(const TrialLaunch& lau
   TrialExecSetup setup;
   setup.parent = getpid();
   try {
-    p->child_->child = bp::child(bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd,
-                                 env, bp::std_in < bp::null,
-                                 (bp::std_out & bp::std_err) > p->child_->out, setup);
+    p->child_->child = bp::child(
+        bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd, env,
+        bp::std_in<bp::null, (bp::std_out & bp::std_err)> p->child_->out, setup);
   } catch (const std::exception& e) {
     return Status::IoError("cannot start trial " + launch.run_id + ": " + e.what());
   }
@@ -160,8 +163,8 @@ Result<std::string> RunAndCapture(const std::vector<std::string>& argv,
   std::string text, err_text;
   int code = 0;
   try {
-    bp::child c(bp::exe = *exe, bp::args = args, env, bp::std_in < bp::null,
-                bp::std_out > out, bp::std_err > err);
+    bp::child c(bp::exe = *exe, bp::args = args, env,
+                bp::std_in<bp::null, bp::std_out> out, bp::std_err > err);
     std::thread err_reader([&] {
       std::string line;
       while (std::getline(err, line)) err_text += line + "\n";
@@ -190,7 +193,8 @@ Result<std::string> InstallLauncher(const std::string& dir) {
   std::string want = kLauncherSource;
   {
     std::ifstream in(path, std::ios::binary);
-    std::string have((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string have((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
     if (have == want) return path;
   }
   std::string tmp = path + ".tmp." + std::to_string(getpid());

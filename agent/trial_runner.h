@@ -26,13 +26,13 @@ namespace salvo {
 
 struct TrialLaunch {
   std::string run_id;
-  std::vector<std::string> argv;  // argv[0] is found on PATH when it has no '/'
-  std::string cwd;                // the run directory (created if missing)
+  std::vector<std::string> argv;           // argv[0] is found on PATH when it has no '/'
+  std::string cwd;                         // the run directory (created if missing)
   std::map<std::string, std::string> env;  // added to (or replacing in) the environment
-  std::string output_path;        // where the merged output log goes
-  std::set<std::string> flag_names;         // keys the default scalar patterns ignore
+  std::string output_path;                 // where the merged output log goes
+  std::set<std::string> flag_names;        // keys the default scalar patterns ignore
   std::vector<ScalarPattern> scalar_patterns;
-  bool echo = false;              // also copy output lines to this process's stdout
+  bool echo = false;  // also copy output lines to this process's stdout
   // Called on the reader thread once the output has been read to its end (the process
   // has exited or closed its output), so a waiting caller can Poll().
   std::function<void()> on_output_done;
@@ -71,8 +71,8 @@ class TrialProcess {
   int pid_ = 0;
   std::thread reader_;
   mutable std::mutex mu_;
-  bool output_done_ = false;             // guarded by mu_
-  std::vector<ScalarPoint> scalars_;     // guarded by mu_
+  bool output_done_ = false;          // guarded by mu_
+  std::vector<ScalarPoint> scalars_;  // guarded by mu_
   std::optional<TrialExit> exit_;
   struct Child;
   std::unique_ptr<Child> child_;

@@ -37,24 +37,31 @@ int64_t Now() { return SystemClock().NowMicros(); }
 
 nlohmann::json ToJson(const FlagValue& v) {
   switch (v.kind()) {
-    case FlagValue::Kind::kNull: return nullptr;
-    case FlagValue::Kind::kBool: return std::get<bool>(v.v);
-    case FlagValue::Kind::kInt: return std::get<int64_t>(v.v);
-    case FlagValue::Kind::kFloat: return std::get<double>(v.v);
-    case FlagValue::Kind::kString: return v.str();
+    case FlagValue::Kind::kNull:
+      return nullptr;
+    case FlagValue::Kind::kBool:
+      return std::get<bool>(v.v);
+    case FlagValue::Kind::kInt:
+      return std::get<int64_t>(v.v);
+    case FlagValue::Kind::kFloat:
+      return std::get<double>(v.v);
+    case FlagValue::Kind::kString:
+      return v.str();
     case FlagValue::Kind::kList: {
       nlohmann::json a = nlohmann::json::array();
       for (const auto& item : v.list()) a.push_back(ToJson(item));
       return a;
     }
-    case FlagValue::Kind::kFunction: return v.function().text;
+    case FlagValue::Kind::kFunction:
+      return v.function().text;
   }
   return nullptr;
 }
 
 std::string EnvName(const std::string& flag) {
   std::string out = "FLAG_";
-  for (char c : flag) out += std::isalnum(static_cast<unsigned char>(c)) ? std::toupper(c) : '_';
+  for (char c : flag)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? std::toupper(c) : '_';
   return out;
 }
 
@@ -135,9 +142,11 @@ Result<std::vector<RunRecord>> BatchEngine::LoadTrials(const std::string& batch_
   if (!all.ok()) return all.status();
   std::vector<RunRecord> trials;
   for (auto& r : *all)
-    if (r.kind == RunKind::kTrial && r.batch_id == batch_id) trials.push_back(std::move(r));
-  std::sort(trials.begin(), trials.end(),
-            [](const RunRecord& a, const RunRecord& b) { return a.trial_index < b.trial_index; });
+    if (r.kind == RunKind::kTrial && r.batch_id == batch_id)
+      trials.push_back(std::move(r));
+  std::sort(trials.begin(), trials.end(), [](const RunRecord& a, const RunRecord& b) {
+    return a.trial_index < b.trial_index;
+  });
   return trials;
 }
 
@@ -158,7 +167,8 @@ RunRecord BatchEngine::NewTrial(const BatchPlan& plan, const RunRecord& batch,
   return t;
 }
 
-Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch, RunRecord& trial) {
+Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
+                           RunRecord& trial) {
   const OperationDef& op = plan.op;
   std::string source = batch.source_dir.empty() ? op.source_dir : batch.source_dir;
   trial.status = RunStatus::kRunning;
@@ -206,8 +216,8 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch, RunRec
   launch.env["PYTHONUNBUFFERED"] = "1";
   if (!batch.id.empty() && batch.id != trial.id) {
     launch.env["SALVO_BATCH_ID"] = batch.id;
-    launch.env["SALVO_TRIAL_SEED"] =
-        std::to_string(MixSeed(batch.seed, static_cast<uint64_t>(trial.trial_index)) >> 33);
+    launch.env["SALVO_TRIAL_SEED"] = std::to_string(
+        MixSeed(batch.seed, static_cast<uint64_t>(trial.trial_index)) >> 33);
   }
   auto events = g_events;
   launch.on_output_done = [events] {
@@ -242,8 +252,10 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch, RunRec
   return Status::Ok();
 }
 
-std::optional<double> BatchEngine::Objective(const std::string& trial_id, const std::string& tag) {
-  if (auto it = objective_cache_.find(trial_id); it != objective_cache_.end()) return it->second;
+std::optional<double> BatchEngine::Objective(const std::string& trial_id,
+                                             const std::string& tag) {
+  if (auto it = objective_cache_.find(trial_id); it != objective_cache_.end())
+    return it->second;
   std::optional<double> value;
   auto points = store_.Scalars(trial_id);
   if (points.ok()) {
@@ -302,7 +314,8 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
       for (const auto& p : r.process->Scalars()) tags.insert(p.tag);
       missing_objective_scalars_.clear();
       for (const auto& t : tags)
-        missing_objective_scalars_ += (missing_objective_scalars_.empty() ? "" : ", ") + t;
+        missing_objective_scalars_ +=
+            (missing_objective_scalars_.empty() ? "" : ", ") + t;
     }
   }
 
@@ -316,12 +329,13 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
     spdlog::log(info_level, "Trial {} completed: {}={}", ShortId(trial.id),
                 plan.objective, FormatFloat(*objective));
   } else if (trial.status == RunStatus::kCompleted) {
-    spdlog::warn("Trial {} completed without objective '{}'", ShortId(trial.id), plan.objective);
+    spdlog::warn("Trial {} completed without objective '{}'", ShortId(trial.id),
+                 plan.objective);
   } else if (trial.status == RunStatus::kTerminated) {
     spdlog::log(info_level, "Trial {} was terminated", ShortId(trial.id));
   } else {
-    spdlog::error("Trial {} failed ({}) - see `salvo cat {}`", ShortId(trial.id), trial.reason,
-                  ShortId(trial.id));
+    spdlog::error("Trial {} failed ({}) - see `salvo cat {}`", ShortId(trial.id),
+                  trial.reason, ShortId(trial.id));
   }
   if (failed && options_.fail_on_trial_error) fail_fast_triggered_ = true;
 }
@@ -356,7 +370,8 @@ void BatchEngine::HandleStopRequests(const std::string& batch_id) {
     std::string id = entry.path().filename().string();
     if (id == batch_id) {
       g_stop.store(1);
-    } else if (auto it = running_.find(id); it != running_.end() && !it->second->stopping) {
+    } else if (auto it = running_.find(id);
+               it != running_.end() && !it->second->stopping) {
       it->second->stopping = true;
       it->second->term_sent_us = Now();
       spdlog::info("Stopping trial {} (salvo stop)", ShortId(id));
@@ -380,8 +395,9 @@ void BatchEngine::StopAll(const std::string& reason) {
   }
 }
 
-opt::AskRequest BatchEngine::History(const BatchPlan& plan, const std::vector<RunRecord>& trials,
-                                     int count, int* misfits) {
+opt::AskRequest BatchEngine::History(const BatchPlan& plan,
+                                     const std::vector<RunRecord>& trials, int count,
+                                     int* misfits) {
   opt::AskRequest req;
   req.space = &plan.space;
   req.seed = plan.seed;
@@ -450,7 +466,8 @@ int BatchEngine::RunSingle(const BatchPlan& plan, RunRecord& run) {
   return run.exit_code.value_or(1);
 }
 
-BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t target_total) {
+BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
+                               int64_t target_total) {
   auto loaded = LoadTrials(batch.id);
   if (!loaded.ok()) {
     spdlog::error("cannot read the trials of batch {}: {}", ShortId(batch.id),
@@ -527,7 +544,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
       trials_[t.id] = t;
       fresh.push_back(t);
       batch.trials_created += 1;
-      (s.random_start ? batch.random_trials : batch.guided_trials) += plan.model_based ? 1 : 0;
+      (s.random_start ? batch.random_trials : batch.guided_trials) +=
+          plan.model_based ? 1 : 0;
       batch.duplicates_replaced += s.duplicates_replaced;
     }
     fresh.push_back(batch);
@@ -547,8 +565,9 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
     // Batch-file rows not yet in the batch (a restart adds none twice).
     std::vector<FlagMap> fresh;
     for (const auto& row : plan.rows) {
-      bool present = std::any_of(order.begin(), order.end(),
-                                 [&](const std::string& id) { return trials_[id].flags == row; });
+      bool present = std::any_of(order.begin(), order.end(), [&](const std::string& id) {
+        return trials_[id].flags == row;
+      });
       if (!present) fresh.push_back(row);
     }
     int64_t cap = target_total > 0 ? target_total - static_cast<int64_t>(order.size())
@@ -562,7 +581,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
       auto points = ask(want, &exhausted);
       if (plan.optimizer == "+") {
         exhausted = false;
-        int64_t cap = target_total > 0 ? target_total - have : static_cast<int64_t>(points.size());
+        int64_t cap =
+            target_total > 0 ? target_total - have : static_cast<int64_t>(points.size());
         if (cap < static_cast<int64_t>(points.size())) {
           std::vector<size_t> idx(points.size());
           for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
@@ -660,15 +680,18 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
   int64_t total = static_cast<int64_t>(order.size());
   if (end == BatchEnd::kCompleted && total > 0 && completed_ == 0 && failed_ > 0) {
     bool any_completed = false;
-    for (const auto& id : order) any_completed |= trials_[id].status == RunStatus::kCompleted;
+    for (const auto& id : order)
+      any_completed |= trials_[id].status == RunStatus::kCompleted;
     if (!any_completed) end = BatchEnd::kAllFailed;
   }
   if (exhausted && end == BatchEnd::kCompleted && plan.model_based) {
-    std::string note = "search space exhausted after " + std::to_string(total) + " distinct points";
+    std::string note =
+        "search space exhausted after " + std::to_string(total) + " distinct points";
     spdlog::info("{}", note);
     batch.notes.push_back(note);
   } else if (exhausted && end == BatchEnd::kCompleted && total < target_total) {
-    std::string note = "search space exhausted after " + std::to_string(total) + " distinct points";
+    std::string note =
+        "search space exhausted after " + std::to_string(total) + " distinct points";
     spdlog::info("{}", note);
     batch.notes.push_back(note);
   }
@@ -689,8 +712,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
       break;
     case BatchEnd::kNoObjective:
       batch.status = RunStatus::kError;
-      batch.reason = std::to_string(consecutive_missing_) + " trials in a row reported no '" +
-                     plan.objective + "'" +
+      batch.reason = std::to_string(consecutive_missing_) +
+                     " trials in a row reported no '" + plan.objective + "'" +
                      (missing_objective_scalars_.empty()
                           ? std::string(" (they reported no scalars)")
                           : " (they reported: " + missing_objective_scalars_ + ")");
@@ -702,7 +725,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch, int64_t 
       break;
   }
   Status s = store_.Put(batch);
-  if (!s.ok()) spdlog::error("cannot record batch {}: {}", ShortId(batch.id), s.message());
+  if (!s.ok())
+    spdlog::error("cannot record batch {}: {}", ShortId(batch.id), s.message());
   return end;
 }
 

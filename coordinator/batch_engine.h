@@ -29,7 +29,7 @@ struct EngineOptions {
   std::string launcher_path;
   int parallel = 1;
   bool fail_on_trial_error = false;
-  bool echo_output = true;      // copy trial output to the terminal (one trial at a time)
+  bool echo_output = true;  // copy trial output to the terminal (one trial at a time)
   int missing_objective_limit = 5;  // consecutive trials without the objective
   int64_t stop_grace_ms = 10000;    // SIGTERM to SIGKILL when stopping trials
   // A batch's trials as lines on stderr instead of start and end log messages
@@ -39,8 +39,15 @@ struct EngineOptions {
 };
 
 // Why Run() returned.
-enum class BatchEnd { kCompleted, kAllFailed, kFailedFast, kNoObjective, kStopped,
-                      kInterrupted, kNothingToRun };
+enum class BatchEnd {
+  kCompleted,
+  kAllFailed,
+  kFailedFast,
+  kNoObjective,
+  kStopped,
+  kInterrupted,
+  kNothingToRun
+};
 
 class BatchEngine {
  public:
@@ -82,7 +89,7 @@ class BatchEngine {
   std::map<std::string, std::unique_ptr<Running>> running_;
   std::map<std::string, std::optional<double>> objective_cache_;
   std::map<std::string, RunRecord> trials_;  // this batch's trials by id
-  std::vector<RunRecord> writes_;  // records to store with the next write
+  std::vector<RunRecord> writes_;            // records to store with the next write
   int consecutive_missing_ = 0;
   int failed_ = 0, completed_ = 0;
   bool fail_fast_triggered_ = false;

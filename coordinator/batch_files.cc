@@ -1,13 +1,13 @@
 #include "coordinator/batch_files.h"
 
-#include "coordinator/flag_io.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "coordinator/flag_io.h"
 
 namespace salvo {
 namespace fs = std::filesystem;
@@ -63,7 +63,8 @@ Result<std::vector<FlagMap>> ReadCsv(const std::string& path) {
     FlagMap row;
     for (size_t i = 0; i < cells.size(); ++i) {
       if (cells[i].empty()) continue;  // a missing cell: the flag's default
-      auto v = DecodeCell(cells[i], "batch file " + path + " line " + std::to_string(number));
+      auto v =
+          DecodeCell(cells[i], "batch file " + path + " line " + std::to_string(number));
       if (!v.ok()) return v.status();
       row[header[i]] = *v;
     }
@@ -133,8 +134,8 @@ Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
                          ": unsupported extension (use .csv, .json, .yaml or .yml)");
 }
 
-std::vector<FlagMap> ExpandBatchRows(const std::vector<FlagMap>& rows, const FlagMap& defaults,
-                                     const FlagMap& cli) {
+std::vector<FlagMap> ExpandBatchRows(const std::vector<FlagMap>& rows,
+                                     const FlagMap& defaults, const FlagMap& cli) {
   // The command line's lists, crossed in name order with the last varying fastest.
   std::vector<FlagMap> combos(1);
   for (const auto& [name, value] : cli) {

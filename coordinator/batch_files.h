@@ -18,7 +18,7 @@ Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path);
 
 // Every trial's flags: each row over `defaults`, then `cli` on top; the lists in `cli`
 // are crossed with each row (names sorted, the last varying fastest).
-std::vector<FlagMap> ExpandBatchRows(const std::vector<FlagMap>& rows, const FlagMap& defaults,
-                                     const FlagMap& cli);
+std::vector<FlagMap> ExpandBatchRows(const std::vector<FlagMap>& rows,
+                                     const FlagMap& defaults, const FlagMap& cli);
 
 }  // namespace salvo

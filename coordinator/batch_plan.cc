@@ -12,7 +12,8 @@ std::string BatchOperationName(const std::string& op_name, const std::string& op
   return op_name + "+" + (optimizer == "+" ? "" : optimizer);
 }
 
-Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args, const OperationDef& op,
+Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args,
+                              const OperationDef& op,
                               std::vector<std::string>& warnings) {
   FlagMap out;
   for (const std::string& arg : args) {
@@ -23,8 +24,9 @@ Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args, const Operat
     if (def == op.flags.end()) {
       std::string known;
       for (const auto& [n, d] : op.flags) known += (known.empty() ? "" : ", ") + n;
-      return Status::Invalid("unknown flag '" + name + "' for " + op.name +
-                             (known.empty() ? " (it has no flags)" : " (flags: " + known + ")"));
+      return Status::Invalid(
+          "unknown flag '" + name + "' for " + op.name +
+          (known.empty() ? " (it has no flags)" : " (flags: " + known + ")"));
     }
     auto decoded = DecodeFlagValue(text, def->second.type, name);
     if (!decoded.ok()) {
@@ -64,7 +66,8 @@ Result<FlagMap> ParseOptimizerFlags(const std::vector<std::string>& args) {
   FlagMap out;
   for (const auto& arg : args) {
     auto split = SplitFlagAssignment(arg);
-    if (!split.ok()) return Status::Invalid("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
+    if (!split.ok())
+      return Status::Invalid("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
     auto decoded = DecodeFlagValue(split->second, FlagType::kAuto, split->first);
     if (!decoded.ok()) return decoded.status();
     out[split->first] = decoded->value;
@@ -93,7 +96,8 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     for (auto& row : *rows) {
       for (const auto& [name, value] : row) {
         if (!op.flags.count(name))
-          return Status::Invalid("unknown flag '" + name + "' in batch file " + arg.substr(1));
+          return Status::Invalid("unknown flag '" + name + "' in batch file " +
+                                 arg.substr(1));
       }
       file_rows.push_back(std::move(row));
     }
@@ -121,7 +125,8 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     for (const auto& row : plan.rows) {
       for (const auto& [name, value] : row) {
         if (value.is_function())
-          return Status::Invalid("flag " + name + " of a batch-file trial is a search function; "
+          return Status::Invalid("flag " + name +
+                                 " of a batch-file trial is a search function; "
                                  "batch files take concrete values");
       }
     }
@@ -135,7 +140,8 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     plan.optimizer = "+";
     plan.trial_count = static_cast<int64_t>(plan.rows.size());
     if (options.max_trials) {
-      if (*options.max_trials < 1) return Status::Invalid("--max-trials must be at least 1");
+      if (*options.max_trials < 1)
+        return Status::Invalid("--max-trials must be at least 1");
       plan.max_trials = *options.max_trials;
       plan.trial_count = std::min(plan.trial_count, plan.max_trials);
     }
@@ -153,8 +159,8 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
   if (options.optimizer) {
     const auto* info = opt::FindOptimizer(*options.optimizer);
     if (!info) {
-      return Status::Invalid("unknown optimizer '" + *options.optimizer + "' (choose from: " +
-                             OptimizerNames() + ")");
+      return Status::Invalid("unknown optimizer '" + *options.optimizer +
+                             "' (choose from: " + OptimizerNames() + ")");
     }
     optimizer = info->name;
   } else if (options.optimize) {
@@ -167,7 +173,8 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
   plan.is_batch = !optimizer.empty();
   plan.op = std::move(op);
   if (!plan.is_batch) {
-    if (options.max_trials) plan.warnings.push_back("not a batch run - ignoring --max-trials");
+    if (options.max_trials)
+      plan.warnings.push_back("not a batch run - ignoring --max-trials");
     if (!options.opt_flags.empty())
       plan.warnings.push_back("not a batch run - ignoring optimizer flags");
     return plan;
@@ -187,13 +194,15 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
   if (!space.ok()) return space.status();
   plan.space = *space;
   if (plan.space.size() == 0 && info->needs_search_dims) {
-    return Status::Invalid("flags for batch (" + FlagLabel(plan.flags) +
-                           ") do not contain any search dimensions\n"
-                           "Try specifying a range for one or more flags as NAME=[MIN:MAX].");
+    return Status::Invalid(
+        "flags for batch (" + FlagLabel(plan.flags) +
+        ") do not contain any search dimensions\n"
+        "Try specifying a range for one or more flags as NAME=[MIN:MAX].");
   }
 
   if (options.max_trials) {
-    if (*options.max_trials < 1) return Status::Invalid("--max-trials must be at least 1");
+    if (*options.max_trials < 1)
+      return Status::Invalid("--max-trials must be at least 1");
     plan.max_trials = *options.max_trials;
   } else if (optimizer != "+") {
     plan.max_trials = 20;
@@ -236,19 +245,21 @@ std::string PromptText(const BatchPlan& plan) {
   }
   if (plan.is_batch) {
     if (plan.optimizer == "+") {
-      out << " as a batch (" << plan.trial_count << " trial" << (plan.trial_count == 1 ? "" : "s")
-          << ")";
+      out << " as a batch (" << plan.trial_count << " trial"
+          << (plan.trial_count == 1 ? "" : "s") << ")";
     } else if (plan.optimizer == "random") {
       out << " with random search (max " << plan.max_trials << " trials)";
     } else {
-      out << " with '" << plan.optimizer << "' optimizer (max " << plan.max_trials << " trials, "
-          << (plan.maximize ? "maximize " : "minimize ") << plan.objective << ")";
+      out << " with '" << plan.optimizer << "' optimizer (max " << plan.max_trials
+          << " trials, " << (plan.maximize ? "maximize " : "minimize ") << plan.objective
+          << ")";
     }
   }
   if (!plan.rows.empty()) out << " (flags below used unless specified in batch trial)";
   out << "\n";
   for (const auto& [flag, value] : plan.flags)
-    out << "  " << flag << ": " << (value.is_null() ? "default" : EncodeFlagValue(value)) << "\n";
+    out << "  " << flag << ": " << (value.is_null() ? "default" : EncodeFlagValue(value))
+        << "\n";
   if (plan.is_batch && !plan.optimizer_flags.empty()) {
     out << "Optimizer flags:\n";
     for (const auto& [flag, value] : plan.optimizer_flags)
@@ -256,7 +267,8 @@ std::string PromptText(const BatchPlan& plan) {
   }
   if (!plan.rows.empty()) {
     out << "Trials:\n";
-    int64_t n = plan.trial_count > 0 ? plan.trial_count : static_cast<int64_t>(plan.rows.size());
+    int64_t n =
+        plan.trial_count > 0 ? plan.trial_count : static_cast<int64_t>(plan.rows.size());
     for (int64_t i = 0; i < n && i < static_cast<int64_t>(plan.rows.size()); ++i)
       out << "  " << (i + 1) << ": " << FlagLabel(plan.rows[i]) << "\n";
   }

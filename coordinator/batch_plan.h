@@ -34,8 +34,8 @@ struct BatchPlan {
 };
 
 // Decodes the NAME=VALUE arguments against the operation's flag definitions.
-Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args, const OperationDef& op,
-                              std::vector<std::string>& warnings);
+Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args,
+                              const OperationDef& op, std::vector<std::string>& warnings);
 
 // A new run or batch.
 Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op);

@@ -31,13 +31,13 @@ struct RunSelection {
   std::vector<std::string> runs;        // RUN arguments; empty = all
   std::vector<std::string> operations;  // operation filters
   StatusFilter status;
-  std::vector<std::string> labels;      // -Fl: label contains
-  bool all = false;                     // no 20-row limit (runs) / every match (select)
+  std::vector<std::string> labels;  // -Fl: label contains
+  bool all = false;                 // no 20-row limit (runs) / every match (select)
 };
 
 struct RunsOptions {
   RunSelection sel;
-  int limit = 20;     // rows shown unless --all
+  int limit = 20;  // rows shown unless --all
   bool json = false;
 };
 int CmdRunsList(const RunsOptions& opt);
@@ -64,7 +64,7 @@ struct CompareOptions {
   bool table = false;
   std::optional<std::string> min_col, max_col;
   std::optional<int> top;
-  std::optional<std::string> csv;   // path or "-"
+  std::optional<std::string> csv;  // path or "-"
   bool json = false;
   bool include_batch = false;
   std::vector<std::string> columns;         // -c: extra column specs
@@ -90,19 +90,19 @@ struct StopOptions {
 int CmdStop(const StopOptions& opt);
 
 struct RunOptions {
-  std::optional<std::string> operation;   // script or operation name
-  std::vector<std::string> flag_args;     // NAME=VALUE and @batch-file arguments
-  std::optional<std::string> optimizer;   // -o
-  bool optimize = false;                  // -O
-  std::optional<int64_t> max_trials;      // -m
+  std::optional<std::string> operation;  // script or operation name
+  std::vector<std::string> flag_args;    // NAME=VALUE and @batch-file arguments
+  std::optional<std::string> optimizer;  // -o
+  bool optimize = false;                 // -O
+  std::optional<int64_t> max_trials;     // -m
   std::optional<std::string> minimize, maximize;
-  std::vector<std::string> opt_flags;     // -Fo NAME=VALUE
+  std::vector<std::string> opt_flags;  // -Fo NAME=VALUE
   std::optional<uint64_t> random_seed;
-  int parallel = 1;                       // -j
+  int parallel = 1;  // -j
   bool yes = false;
   bool print_trials = false;
   std::optional<std::string> save_trials;
-  std::optional<std::string> restart;     // --restart/--start RUN
+  std::optional<std::string> restart;  // --restart/--start RUN
   bool fail_on_trial_error = false;
   bool retry_failed = false;
   bool refresh_source = false;

@@ -1,10 +1,9 @@
 #include "coordinator/operation.h"
 
 #include <fnmatch.h>
-
-#include <algorithm>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,11 +28,20 @@ Result<FlagValue> FromYaml(const YAML::Node& node, const std::string& where) {
   return FlagValueFromYaml(node, where);
 }
 
-const std::set<std::string> kOpKeys = {
-    "main", "exec", "flags", "objective", "output-scalars", "python", "sourcecode",
-    "optimizers", "description", "flags-dest", "default-max-trials"};
-const std::set<std::string> kFlagKeys = {"default", "type", "choices", "min", "max",
-                                         "distribution", "description", "required"};
+const std::set<std::string> kOpKeys = {"main",
+                                       "exec",
+                                       "flags",
+                                       "objective",
+                                       "output-scalars",
+                                       "python",
+                                       "sourcecode",
+                                       "optimizers",
+                                       "description",
+                                       "flags-dest",
+                                       "default-max-trials"};
+const std::set<std::string> kFlagKeys = {"default",     "type",    "choices",
+                                         "min",         "max",     "distribution",
+                                         "description", "required"};
 
 Status ParseFlagDef(const std::string& name, const YAML::Node& node, FlagDef& def,
                     std::vector<std::string>& warnings) {
@@ -46,7 +54,8 @@ Status ParseFlagDef(const std::string& name, const YAML::Node& node, FlagDef& de
   }
   for (const auto& kv : node) {
     std::string key = kv.first.as<std::string>();
-    if (!kFlagKeys.count(key)) warnings.push_back("unknown key '" + key + "' in " + where);
+    if (!kFlagKeys.count(key))
+      warnings.push_back("unknown key '" + key + "' in " + where);
   }
   if (node["type"]) {
     auto t = ParseFlagType(node["type"].as<std::string>());
@@ -68,7 +77,8 @@ Status ParseFlagDef(const std::string& name, const YAML::Node& node, FlagDef& de
     if (!node[bound]) continue;
     auto v = FromYaml(node[bound], where);
     if (!v.ok()) return v.status();
-    if (!v->is_number()) return Status::Invalid(where + ": " + bound + " must be a number");
+    if (!v->is_number())
+      return Status::Invalid(where + ": " + bound + " must be a number");
     (std::string(bound) == "min" ? def.min : def.max) = *v;
   }
   if (node["distribution"]) {
@@ -103,20 +113,25 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
   if (!node.IsMap()) return Status::Invalid(where + " must be a map");
   for (const auto& kv : node) {
     std::string key = kv.first.as<std::string>();
-    if (!kOpKeys.count(key)) op.warnings.push_back("unknown key '" + key + "' in " + where);
+    if (!kOpKeys.count(key))
+      op.warnings.push_back("unknown key '" + key + "' in " + where);
   }
   if (node["main"]) {
     op.main = node["main"].as<std::string>();
     if (op.main.find(' ') != std::string::npos)
-      return Status::Invalid(where + ": main takes a script or module name, not arguments");
+      return Status::Invalid(where +
+                             ": main takes a script or module name, not arguments");
     if (fs::path(op.main).extension() != ".py") op.main += ".py";
     std::string main_file = op.source_dir + "/" + op.main;
     if (!fs::exists(main_file)) {
       // A dotted module name: pkg.mod → pkg/mod.py.
       std::string mod = op.main.substr(0, op.main.size() - 3);
-      for (char& c : mod) if (c == '.') c = '/';
-      if (fs::exists(op.source_dir + "/" + mod + ".py")) op.main = mod + ".py";
-      else return Status::Invalid(where + ": cannot find main '" + op.main + "'");
+      for (char& c : mod)
+        if (c == '.') c = '/';
+      if (fs::exists(op.source_dir + "/" + mod + ".py"))
+        op.main = mod + ".py";
+      else
+        return Status::Invalid(where + ": cannot find main '" + op.main + "'");
     }
   } else if (node["exec"]) {
     op.exec = node["exec"].as<std::string>();
@@ -145,15 +160,18 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
     } else if (obj["minimize"]) {
       op.objective = obj["minimize"].as<std::string>();
     } else {
-      return Status::Invalid(where + ": objective must be a name, or minimize:/maximize:");
+      return Status::Invalid(where +
+                             ": objective must be a name, or minimize:/maximize:");
     }
   }
   if (auto os = node["output-scalars"]) {
-    if (os.IsScalar() && (os.as<std::string>() == "no" || os.as<std::string>() == "false")) {
+    if (os.IsScalar() &&
+        (os.as<std::string>() == "no" || os.as<std::string>() == "false")) {
       op.output_scalars_off = true;
     } else if (os.IsMap()) {
       for (const auto& kv : os)
-        op.output_scalars.push_back({kv.first.as<std::string>(), kv.second.as<std::string>()});
+        op.output_scalars.push_back(
+            {kv.first.as<std::string>(), kv.second.as<std::string>()});
     } else if (os.IsSequence()) {
       for (const auto& item : os) {
         if (item.IsScalar()) {
@@ -172,7 +190,8 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
     } else {
       op.source_include = StringList(sc["include"]);
       op.source_exclude = StringList(sc["exclude"]);
-      if (sc["max-file-size"]) op.source_max_file_bytes = sc["max-file-size"].as<int64_t>();
+      if (sc["max-file-size"])
+        op.source_max_file_bytes = sc["max-file-size"].as<int64_t>();
     }
   }
   return op;
@@ -215,8 +234,8 @@ std::string InspectCachePath(const std::string& script, const std::string& pytho
   std::error_code ec;
   auto mtime = fs::last_write_time(script, ec).time_since_epoch().count();
   auto size = fs::file_size(script, ec);
-  std::string key = script + "\n" + python + "\n" + std::to_string(mtime) + "\n" +
-                    std::to_string(size);
+  std::string key =
+      script + "\n" + python + "\n" + std::to_string(mtime) + "\n" + std::to_string(size);
   std::string dir = fs::path(launcher_path).parent_path().string() + "/inspect";
   fs::create_directories(dir, ec);
   return dir + "/" + std::to_string(std::hash<std::string>()(key)) + ".json";
@@ -229,7 +248,8 @@ Status InspectScriptFlags(OperationDef& op, const std::string& launcher_path) {
   std::string cache = InspectCachePath(script, ChoosePython(op), launcher_path);
   Result<std::string> out = Status::NotFound("");
   if (std::ifstream in(cache); in) {
-    out = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    out = std::string((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
   } else {
     out = RunAndCapture({ChoosePython(op), launcher_path, "inspect", script});
     if (out.ok()) {
@@ -240,8 +260,8 @@ Status InspectScriptFlags(OperationDef& op, const std::string& launcher_path) {
     }
   }
   if (!out.ok()) {
-    return Status::Invalid("cannot read the flags of " + op.main + " with " + ChoosePython(op) +
-                           ": " + out.status().message());
+    return Status::Invalid("cannot read the flags of " + op.main + " with " +
+                           ChoosePython(op) + ": " + out.status().message());
   }
   nlohmann::json j;
   try {
@@ -276,9 +296,11 @@ Result<OperationDef> ResolveOperation(const std::string& spec, const std::string
     return Status::Invalid("cannot find operation '" + spec +
                            "': no such file, and no operation of that name in salvo.yml");
   }
-  if (fs::is_directory(path)) return Status::Invalid("'" + spec + "' is a folder, not a script");
+  if (fs::is_directory(path))
+    return Status::Invalid("'" + spec + "' is a folder, not a script");
   if (path.extension() != ".py")
-    return Status::Invalid("cannot run '" + spec + "': only Python scripts (.py) run directly; "
+    return Status::Invalid("cannot run '" + spec +
+                           "': only Python scripts (.py) run directly; "
                            "define other commands with `exec` in salvo.yml");
   OperationDef op;
   op.name = path.filename().string();
@@ -293,21 +315,24 @@ namespace {
 bool Matches(const std::vector<std::string>& patterns, const std::string& rel) {
   std::string base = fs::path(rel).filename().string();
   for (const auto& p : patterns) {
-    if (fnmatch(p.c_str(), rel.c_str(), 0) == 0 || fnmatch(p.c_str(), base.c_str(), 0) == 0)
+    if (fnmatch(p.c_str(), rel.c_str(), 0) == 0 ||
+        fnmatch(p.c_str(), base.c_str(), 0) == 0)
       return true;
   }
   return false;
 }
 
 bool SkippedFolder(const std::string& name) {
-  static const std::set<std::string> kSkip = {"__pycache__", "node_modules", "venv", "env",
-                                              "site-packages"};
-  return name.empty() || name[0] == '.' || kSkip.count(name) || name.rfind("build", 0) == 0;
+  static const std::set<std::string> kSkip = {"__pycache__", "node_modules", "venv",
+                                              "env", "site-packages"};
+  return name.empty() || name[0] == '.' || kSkip.count(name) ||
+         name.rfind("build", 0) == 0;
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const std::string& dest,
+Result<std::vector<std::string>> SnapshotSource(const OperationDef& op,
+                                                const std::string& dest,
                                                 const std::vector<std::string>& skip) {
   std::vector<fs::path> skipped;
   for (const auto& dir : skip) skipped.push_back(fs::weakly_canonical(dir));
@@ -319,8 +344,8 @@ Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const st
   if (ec) return Status::IoError("cannot create " + dest + ": " + ec.message());
 
   int copied = 0, too_large = 0, over_count = 0;
-  fs::recursive_directory_iterator it(op.source_dir, fs::directory_options::skip_permission_denied,
-                                      ec);
+  fs::recursive_directory_iterator it(op.source_dir,
+                                      fs::directory_options::skip_permission_denied, ec);
   if (ec) return Status::IoError("cannot read " + op.source_dir + ": " + ec.message());
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
@@ -356,10 +381,12 @@ Result<std::vector<std::string>> SnapshotSource(const OperationDef& op, const st
   }
   if (too_large)
     warnings.push_back(std::to_string(too_large) + " source file(s) over " +
-                       std::to_string(op.source_max_file_bytes) + " bytes left out of the snapshot");
+                       std::to_string(op.source_max_file_bytes) +
+                       " bytes left out of the snapshot");
   if (over_count)
     warnings.push_back(std::to_string(over_count) + " source file(s) past the " +
-                       std::to_string(kMaxFiles) + "-file limit left out of the snapshot");
+                       std::to_string(kMaxFiles) +
+                       "-file limit left out of the snapshot");
   return warnings;
 }
 

@@ -5,13 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <algorithm>
 
 #include "agent/trial_runner.h"
 #include "common/core/clock.h"
@@ -74,10 +74,12 @@ int Confirm(const std::string& prompt) {
 // The operation's settings a restart needs, kept in the batch record's command list as
 // KEY=VALUE strings.
 std::vector<std::string> EncodeOperation(const OperationDef& op) {
-  std::vector<std::string> out = {"main=" + op.main, "exec=" + op.exec,
-                                  "flags_dest=" + op.flags_dest, "origin=" + op.source_dir,
-                                  "output_scalars_off=" + std::string(op.output_scalars_off ? "1" : "0")};
-  for (const auto& p : op.output_scalars) out.push_back("pattern=" + p.tag + "\t" + p.regex);
+  std::vector<std::string> out = {
+      "main=" + op.main, "exec=" + op.exec, "flags_dest=" + op.flags_dest,
+      "origin=" + op.source_dir,
+      "output_scalars_off=" + std::string(op.output_scalars_off ? "1" : "0")};
+  for (const auto& p : op.output_scalars)
+    out.push_back("pattern=" + p.tag + "\t" + p.regex);
   return out;
 }
 
@@ -113,10 +115,14 @@ OperationDef DecodeOperation(const RunRecord& batch) {
     auto eq = item.find('=');
     if (eq == std::string::npos) continue;
     std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-    if (key == "main") op.main = value;
-    else if (key == "exec") op.exec = value;
-    else if (key == "flags_dest") op.flags_dest = value;
-    else if (key == "output_scalars_off") op.output_scalars_off = value == "1";
+    if (key == "main")
+      op.main = value;
+    else if (key == "exec")
+      op.exec = value;
+    else if (key == "flags_dest")
+      op.flags_dest = value;
+    else if (key == "output_scalars_off")
+      op.output_scalars_off = value == "1";
     else if (key == "pattern") {
       auto tab = value.find('\t');
       op.output_scalars.push_back({value.substr(0, tab), value.substr(tab + 1)});
@@ -161,7 +167,8 @@ int PrintTrials(const BatchPlan& plan, const std::optional<std::string>& save_pa
   if (plan.model_based) {
     auto rs = plan.optimizer_flags.find("random-starts");
     int64_t starts = rs != plan.optimizer_flags.end() && rs->second.number()
-                         ? static_cast<int64_t>(*rs->second.number()) : 1;
+                         ? static_cast<int64_t>(*rs->second.number())
+                         : 1;
     count = std::max<int64_t>(1, std::min(starts, plan.max_trials));
   }
   req.count = static_cast<int>(plan.optimizer == "+" ? (1 << 30) : count);
@@ -207,11 +214,13 @@ int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
       out << "\n";
       for (const auto& row : rows) {
         first = true;
-        for (const auto& [k, v] : row) out << (first ? "" : ",") << FlagValueArg(v), first = false;
+        for (const auto& [k, v] : row)
+          out << (first ? "" : ",") << FlagValueArg(v), first = false;
         out << "\n";
       }
     } else {
-      return UsageError("unsupported extension for --save-trials '" + ext + "' (use .csv or .json)");
+      return UsageError("unsupported extension for --save-trials '" + ext +
+                        "' (use .csv or .json)");
     }
     std::cout << "Saved " << rows.size() << " trial(s) to " << *save_path << "\n";
     return 0;
@@ -227,7 +236,8 @@ int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
   }
   std::vector<size_t> width(header.size(), 0);
   for (const auto& line : cells)
-    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+    for (size_t c = 0; c < line.size(); ++c)
+      width[c] = std::max(width[c], line[c].size());
   for (const auto& line : cells) {
     std::string text;
     for (size_t c = 0; c < line.size(); ++c) {
@@ -253,16 +263,26 @@ void PrintSummary(RunStore& store, const RunRecord& batch, const BatchPlan& plan
     if (t.kind != RunKind::kTrial || t.batch_id != batch.id) continue;
     ++total;
     switch (t.status) {
-      case RunStatus::kCompleted: ++completed; break;
-      case RunStatus::kError: case RunStatus::kTimeout: ++failed; break;
-      case RunStatus::kPending: case RunStatus::kStaged: ++pending; break;
-      default: ++terminated;
+      case RunStatus::kCompleted:
+        ++completed;
+        break;
+      case RunStatus::kError:
+      case RunStatus::kTimeout:
+        ++failed;
+        break;
+      case RunStatus::kPending:
+      case RunStatus::kStaged:
+        ++pending;
+        break;
+      default:
+        ++terminated;
     }
     if (t.status != RunStatus::kCompleted) continue;
     auto scalars = store.Scalars(t.id);
     if (!scalars.ok()) continue;
     std::optional<double> y;
-    for (const auto& p : *scalars) if (p.tag == plan.objective) y = p.value;
+    for (const auto& p : *scalars)
+      if (p.tag == plan.objective) y = p.value;
     if (!y || !std::isfinite(*y)) continue;
     double score = plan.maximize ? -*y : *y;
     if (!best || score < best_y) {
@@ -270,21 +290,27 @@ void PrintSummary(RunStore& store, const RunRecord& batch, const BatchPlan& plan
       best_y = score;
     }
   }
-  std::string text = "Batch " + ShortId(batch.id) + " " + std::string(RunStatusName(batch.status)) +
-                     ": " + std::to_string(total) + " trial(s): " + std::to_string(completed) +
+  std::string text = "Batch " + ShortId(batch.id) + " " +
+                     std::string(RunStatusName(batch.status)) + ": " +
+                     std::to_string(total) + " trial(s): " + std::to_string(completed) +
                      " completed, " + std::to_string(failed) + " failed";
   if (terminated) text += ", " + std::to_string(terminated) + " terminated";
   if (pending) text += ", " + std::to_string(pending) + " pending";
   std::cout << text << "\n";
   if (plan.model_based) {
-    std::cout << "  " << batch.random_trials << " random / " << batch.guided_trials << " guided";
-    if (batch.duplicates_replaced) std::cout << "; " << batch.duplicates_replaced << " duplicate suggestion(s) replaced";
+    std::cout << "  " << batch.random_trials << " random / " << batch.guided_trials
+              << " guided";
+    if (batch.duplicates_replaced)
+      std::cout << "; " << batch.duplicates_replaced
+                << " duplicate suggestion(s) replaced";
     std::cout << "\n";
-    if (batch.guided_trials == 0) std::cout << "  no model-guided trial happened in this batch\n";
+    if (batch.guided_trials == 0)
+      std::cout << "  no model-guided trial happened in this batch\n";
   }
   if (best) {
-    std::cout << "  best " << plan.objective << ": " << FormatFloat(plan.maximize ? -best_y : best_y)
-              << " (trial " << ShortId(best->id) << ": " << best->label << ")\n";
+    std::cout << "  best " << plan.objective << ": "
+              << FormatFloat(plan.maximize ? -best_y : best_y) << " (trial "
+              << ShortId(best->id) << ": " << best->label << ")\n";
   } else if (plan.model_based || plan.optimizer == "random") {
     std::cout << "  0 usable observations of '" << plan.objective << "'\n";
   }
@@ -296,9 +322,12 @@ void PrintSummary(RunStore& store, const RunRecord& batch, const BatchPlan& plan
 int ExitFor(BatchEnd end) {
   switch (end) {
     case BatchEnd::kCompleted:
-    case BatchEnd::kNothingToRun: return 0;
-    case BatchEnd::kInterrupted: return 130;
-    default: return 1;
+    case BatchEnd::kNothingToRun:
+      return 0;
+    case BatchEnd::kInterrupted:
+      return 130;
+    default:
+      return 1;
   }
 }
 
@@ -308,7 +337,8 @@ Result<RunRecord> FindRun(RunStore& store, const std::string& spec) {
   std::vector<RunRecord> matches;
   for (auto& r : *all)
     if (r.id.rfind(spec, 0) == 0) matches.push_back(r);
-  if (matches.empty()) return Status::NotFound("could not find a run matching '" + spec + "'");
+  if (matches.empty())
+    return Status::NotFound("could not find a run matching '" + spec + "'");
   if (matches.size() > 1) {
     std::string ids;
     for (const auto& m : matches) ids += " " + ShortId(m.id);
@@ -318,8 +348,8 @@ Result<RunRecord> FindRun(RunStore& store, const std::string& spec) {
   return matches[0];
 }
 
-int RunBatchAndReport(RunStore& store, EngineOptions eo, const BatchPlan& plan, RunRecord& batch,
-                      int64_t target_total) {
+int RunBatchAndReport(RunStore& store, EngineOptions eo, const BatchPlan& plan,
+                      RunRecord& batch, int64_t target_total) {
   std::cout << std::flush;
   BatchEngine engine(store, eo);
   BatchEnd end = engine.RunBatch(plan, batch, target_total);
@@ -335,11 +365,13 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   if (!found.ok()) {
     return UsageError(found.status().message(),
                       found.status().code() == Code::kNotFound
-                          ? "Try 'salvo runs' for a list of runs." : "");
+                          ? "Try 'salvo runs' for a list of runs."
+                          : "");
   }
   RunRecord batch = *found;
   if (batch.kind != RunKind::kBatch)
-    return UsageError("run " + ShortId(batch.id) + " is not a batch; only batches restart");
+    return UsageError("run " + ShortId(batch.id) +
+                      " is not a batch; only batches restart");
   if (batch.status == RunStatus::kRunning && ProcessAlive(batch.runner_pid))
     return UsageError("cannot restart run " + batch.id + " because it is running",
                       "Use 'salvo stop " + ShortId(batch.id) + "' to stop it first.");
@@ -351,8 +383,9 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   plan.is_batch = true;
   plan.optimizer = batch.optimizer;
   const auto* info = opt::FindOptimizer(batch.optimizer);
-  if (!info) return UsageError("batch " + ShortId(batch.id) + " uses an unknown optimizer '" +
-                               batch.optimizer + "'");
+  if (!info)
+    return UsageError("batch " + ShortId(batch.id) + " uses an unknown optimizer '" +
+                      batch.optimizer + "'");
   plan.model_based = info->model_based;
   std::vector<std::string> warnings;
   auto cli = ParseFlagArgs(options.flag_args, op, warnings);
@@ -362,7 +395,8 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   FlagMap overrides = batch.optimizer_flags;
   for (const auto& arg : options.opt_flags) {
     auto split = SplitFlagAssignment(arg);
-    if (!split.ok()) return UsageError("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
+    if (!split.ok())
+      return UsageError("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
     auto decoded = DecodeFlagValue(split->second, FlagType::kAuto, split->first);
     if (!decoded.ok()) return UsageError(decoded.status().message());
     overrides[split->first] = decoded->value;
@@ -374,7 +408,8 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   if (!space.ok()) return UsageError(space.status().message());
   plan.space = *space;
   if (options.minimize || options.maximize)
-    warnings.push_back("a restart keeps the batch's objective; ignoring --minimize/--maximize");
+    warnings.push_back(
+        "a restart keeps the batch's objective; ignoring --minimize/--maximize");
   plan.objective = batch.objective;
   plan.maximize = batch.maximize;
   plan.seed = options.random_seed ? *options.random_seed : batch.seed;
@@ -395,8 +430,8 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     bool again = t.status == RunStatus::kPending || t.status == RunStatus::kTerminated ||
                  t.status == RunStatus::kLost || t.status == RunStatus::kPreempted ||
                  t.status == RunStatus::kRunning ||
-                 (options.retry_failed && (t.status == RunStatus::kError ||
-                                           t.status == RunStatus::kTimeout));
+                 (options.retry_failed &&
+                  (t.status == RunStatus::kError || t.status == RunStatus::kTimeout));
     if (again) {
       ++rerun;
       if (t.status != RunStatus::kPending) {
@@ -421,7 +456,8 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
       new_trials += present ? 0 : 1;
     }
     if (new_trials == 0 && rerun == 0) {
-      std::cout << "Every trial of batch " << ShortId(batch.id) << " has run; nothing to restart.\n";
+      std::cout << "Every trial of batch " << ShortId(batch.id)
+                << " has run; nothing to restart.\n";
       return 0;
     }
   } else if (plan.optimizer == "+") {
@@ -525,8 +561,9 @@ int CmdRun(const RunOptions& options) {
   if (!launcher.ok()) return UsageError(launcher.status().message());
   if (options.restart) return Restart(options, home, *launcher);
   if (!options.operation) {
-    return UsageError("missing the operation to run",
-                      "Try 'salvo run SCRIPT [NAME=VALUE...]', e.g. 'salvo run train.py x=0.2'.");
+    return UsageError(
+        "missing the operation to run",
+        "Try 'salvo run SCRIPT [NAME=VALUE...]', e.g. 'salvo run train.py x=0.2'.");
   }
 
   auto op = ResolveOperation(*options.operation, fs::current_path().string(), *launcher);
@@ -537,7 +574,8 @@ int CmdRun(const RunOptions& options) {
   PrintWarnings(plan.warnings);
 
   if (options.print_trials || options.save_trials) {
-    if (!plan.is_batch) return UsageError("--print-trials and --save-trials need a batch");
+    if (!plan.is_batch)
+      return UsageError("--print-trials and --save-trials need a batch");
     return PrintTrials(plan, options.save_trials);
   }
   if (!options.yes) {
@@ -583,7 +621,8 @@ int CmdRun(const RunOptions& options) {
   run.operation = BatchOperationName(plan.op.name, plan.optimizer);
   run.optimizer = plan.optimizer;
   run.optimizer_flags = plan.optimizer_flags;
-  run.label = options.label.value_or(plan.model_based ? FlagLabel(plan.optimizer_flags) : "");
+  run.label =
+      options.label.value_or(plan.model_based ? FlagLabel(plan.optimizer_flags) : "");
   run.objective = plan.objective;
   run.maximize = plan.maximize;
   run.max_trials = plan.max_trials;

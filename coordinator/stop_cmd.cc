@@ -66,8 +66,8 @@ int CmdStop(const StopOptions& options) {
   int holder = StoreHolderPid(home);
   for (const auto& r : targets) {
     if (EffectiveStatus(r) != RunStatus::kRunning) {
-      std::cout << "Run " << ShortId(r.id) << " is not running (" << RunStatusName(EffectiveStatus(r))
-                << ")\n";
+      std::cout << "Run " << ShortId(r.id) << " is not running ("
+                << RunStatusName(EffectiveStatus(r)) << ")\n";
       continue;
     }
     int runner = r.runner_pid;

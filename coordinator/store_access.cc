@@ -82,16 +82,18 @@ std::string StoreHolder(const Home& home) {
 }
 
 Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
-                                                   const std::string& command) {
+                                                    const std::string& command) {
   std::error_code ec;
   fs::create_directories(home.runs_dir(), ec);
-  if (ec) return Status::IoError("cannot create " + home.runs_dir() + ": " + ec.message());
+  if (ec)
+    return Status::IoError("cannot create " + home.runs_dir() + ": " + ec.message());
 
   auto store = OpenRocksStore(home.store_dir(), StoreMode::kPrimary);
   if (!store.ok()) {
     if (store.status().code() != Code::kBusy) return store.status();
     std::string holder = StoreHolder(home);
-    return Status::Busy("store in use by " + (holder.empty() ? "another salvo process" : holder));
+    return Status::Busy("store in use by " +
+                        (holder.empty() ? "another salvo process" : holder));
   }
 
   std::string tmp = HolderPath(home) + ".tmp";

@@ -19,7 +19,7 @@ namespace salvo {
 // the holder (`$SALVO_HOME/holder`: pid and command). Marks runs whose runner process is
 // gone as terminated (trials and batches left `running`) before returning.
 Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
-                                                   const std::string& command);
+                                                    const std::string& command);
 
 // Opens a read-only view. With no store yet, an empty in-memory store.
 Result<std::unique_ptr<RunStore>> OpenStoreForRead(const Home& home);

@@ -11,14 +11,14 @@ namespace salvo {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,     // bad user input: exit status 2
-  kNotFound,            // no such run, file or key
+  kInvalidArgument,  // bad user input: exit status 2
+  kNotFound,         // no such run, file or key
   kAlreadyExists,
   kBusy,                // a resource is held by another process (the store lock)
   kFailedPrecondition,  // the request is valid but not in this state
   kIoError,
   kCorruption,
-  kUnavailable,         // a peer or service cannot be reached; may be retried
+  kUnavailable,  // a peer or service cannot be reached; may be retried
   kCancelled,
   kInternal,
 };
@@ -54,8 +54,8 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -76,8 +76,8 @@ class [[nodiscard]] Result {
 
 }  // namespace salvo
 
-#define SALVO_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::salvo::Status salvo_status_ = (expr);  \
+#define SALVO_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::salvo::Status salvo_status_ = (expr);        \
     if (!salvo_status_.ok()) return salvo_status_; \
   } while (0)

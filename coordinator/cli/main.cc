@@ -19,18 +19,22 @@ using salvo::RunSelection;
 void AddSelection(CLI::App* cmd, RunSelection& sel, bool operation_short_o) {
   cmd->add_option("runs", sel.runs, "Runs: id prefixes, indexes or START:END ranges");
   if (operation_short_o) {
-    cmd->add_option("-o,--operation", sel.operations, "Only runs of this operation (glob)");
+    cmd->add_option("-o,--operation", sel.operations,
+                    "Only runs of this operation (glob)");
   } else {
     cmd->add_option("--operation", sel.operations, "Only runs of this operation (glob)");
   }
-  cmd->add_option("--label-filter", sel.labels, "Only runs whose label contains this text");
-  for (const char* status : {"completed", "error", "running", "terminated", "pending", "staged",
-                             "lost", "preempted", "timeout"}) {
+  cmd->add_option("--label-filter", sel.labels,
+                  "Only runs whose label contains this text");
+  for (const char* status : {"completed", "error", "running", "terminated", "pending",
+                             "staged", "lost", "preempted", "timeout"}) {
     std::string name = status;
-    cmd->add_flag_callback("--" + name, [&sel, name] { sel.status.include.push_back(name); },
-                           "Only " + name + " runs");
-    cmd->add_flag_callback("--not-" + name, [&sel, name] { sel.status.exclude.push_back(name); },
-                           "Leave out " + name + " runs")
+    cmd->add_flag_callback(
+        "--" + name, [&sel, name] { sel.status.include.push_back(name); },
+        "Only " + name + " runs");
+    cmd->add_flag_callback(
+           "--not-" + name, [&sel, name] { sel.status.exclude.push_back(name); },
+           "Leave out " + name + " runs")
         ->group("");
   }
   cmd->add_flag("-a,--all", sel.all, "Every run");
@@ -59,23 +63,30 @@ int main(int argc, char** argv) {
   // run
   salvo::RunOptions run;
   std::vector<std::string> run_args;
-  auto* run_cmd = app.add_subcommand("run", "Run a script or operation, or a batch of trials");
+  auto* run_cmd =
+      app.add_subcommand("run", "Run a script or operation, or a batch of trials");
   run_cmd->add_option("args", run_args, "OPERATION then NAME=VALUE flags");
-  run_cmd->add_option("-o,--optimizer", run.optimizer, "Optimizer: +, random, gp, forest, gbrt, tpe");
+  run_cmd->add_option("-o,--optimizer", run.optimizer,
+                      "Optimizer: +, random, gp, forest, gbrt, tpe");
   run_cmd->add_flag("-O,--optimize", run.optimize, "Use the default optimizer (gp)");
   run_cmd->add_option("-m,--max-trials,--trials", run.max_trials, "Trials in the batch");
-  run_cmd->add_option("-N,--minimize", run.minimize, "Scalar to minimize (default: loss)");
+  run_cmd->add_option("-N,--minimize", run.minimize,
+                      "Scalar to minimize (default: loss)");
   run_cmd->add_option("-X,--maximize", run.maximize, "Scalar to maximize");
   run_cmd->add_option("--opt-flag", run.opt_flags, "Optimizer flag NAME=VALUE (-Fo)");
-  run_cmd->add_option("--random-seed", run.random_seed, "Seed of the batch's random draws");
+  run_cmd->add_option("--random-seed", run.random_seed,
+                      "Seed of the batch's random draws");
   run_cmd->add_option("-j,--parallel", run.parallel, "Trials to run at once (default 1)");
   run_cmd->add_flag("-y,--yes", run.yes, "Do not ask for confirmation");
-  run_cmd->add_flag("--print-trials", run.print_trials, "Print the trials and run nothing");
-  run_cmd->add_option("--save-trials", run.save_trials, "Save the trials to a .csv or .json file");
+  run_cmd->add_flag("--print-trials", run.print_trials,
+                    "Print the trials and run nothing");
+  run_cmd->add_option("--save-trials", run.save_trials,
+                      "Save the trials to a .csv or .json file");
   run_cmd->add_option("--restart,--start", run.restart, "Restart a batch");
   run_cmd->add_flag("--fail-on-trial-error", run.fail_on_trial_error,
                     "Stop the batch when a trial fails");
-  run_cmd->add_flag("--retry-failed", run.retry_failed, "On restart, run failed trials again");
+  run_cmd->add_flag("--retry-failed", run.retry_failed,
+                    "On restart, run failed trials again");
   run_cmd->add_flag("--refresh-source", run.refresh_source,
                     "On restart, snapshot the source again");
   run_cmd->add_option("-l,--label", run.label, "Label of the run");
@@ -110,13 +121,16 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--min", cmp.min_col, "Sort by this column, lowest first");
   compare_cmd->add_option("--max", cmp.max_col, "Sort by this column, highest first");
   compare_cmd->add_option("-n,--top,--limit", cmp.top, "Show only the first N rows");
-  compare_cmd->add_option("--csv", cmp.csv, "Write CSV to PATH, or - for standard output");
+  compare_cmd->add_option("--csv", cmp.csv,
+                          "Write CSV to PATH, or - for standard output");
   compare_cmd->add_flag("--json", cmp.json, "Print JSON");
   compare_cmd->add_flag("--include-batch", cmp.include_batch, "Include batch runs");
   compare_cmd->add_option("-c,--columns", cmp.columns, "Extra columns (comma separated)");
-  compare_cmd->add_option("--strict-columns", cmp.strict_columns, "Only these columns (-cc)");
+  compare_cmd->add_option("--strict-columns", cmp.strict_columns,
+                          "Only these columns (-cc)");
   compare_cmd->add_flag("-r,--skip-core", cmp.skip_core, "Leave out the core columns");
-  compare_cmd->add_flag("-p,--skip-op-cols", cmp.skip_op_cols, "Leave out flags and scalars");
+  compare_cmd->add_flag("-p,--skip-op-cols", cmp.skip_op_cols,
+                        "Leave out flags and scalars");
 
   // select
   salvo::SelectOptions sel;
@@ -125,13 +139,16 @@ int main(int argc, char** argv) {
   select_cmd->add_flag("-s,--short-id", sel.short_id, "Print the short id");
   select_cmd->add_flag("-p,--path,--dir", sel.path, "Print the run's folder");
   select_cmd->add_option("--attr", sel.attr, "Print one attribute of the run");
-  select_cmd->add_option("--min", sel.min_col, "The run with the lowest value of this column");
-  select_cmd->add_option("--max", sel.max_col, "The run with the highest value of this column");
+  select_cmd->add_option("--min", sel.min_col,
+                         "The run with the lowest value of this column");
+  select_cmd->add_option("--max", sel.max_col,
+                         "The run with the highest value of this column");
 
   // stop, cat
   salvo::StopOptions stop;
   auto* stop_cmd = app.add_subcommand("stop", "Stop running runs");
-  stop_cmd->add_option("runs", stop.runs, "Runs to stop (default: every running batch and run)");
+  stop_cmd->add_option("runs", stop.runs,
+                       "Runs to stop (default: every running batch and run)");
   stop_cmd->add_flag("-y,--yes", stop.yes, "Do not ask for confirmation");
   salvo::CatOptions cat;
   auto* cat_cmd = app.add_subcommand("cat", "Print a run's output");

@@ -6,7 +6,7 @@ namespace salvo {
 
 std::vector<std::string> ExpandShortOptions(const std::vector<std::string>& args) {
   static const std::map<char, std::string> kStatus = {
-      {'c', "--completed"}, {'e', "--error"},  {'r', "--running"},
+      {'c', "--completed"},  {'e', "--error"},   {'r', "--running"},
       {'t', "--terminated"}, {'p', "--pending"}, {'s', "--staged"}};
   static const std::map<std::string, std::string> kCommon = {
       {"-Fl", "--label-filter"}, {"-bl", "--batch-label"}, {"-cc", "--strict-columns"}};

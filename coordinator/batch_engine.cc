@@ -583,17 +583,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         exhausted = false;
         int64_t cap =
             target_total > 0 ? target_total - have : static_cast<int64_t>(points.size());
-        if (cap < static_cast<int64_t>(points.size())) {
-          std::vector<size_t> idx(points.size());
-          for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-          std::mt19937_64 rng(MixSeed(plan.seed, have));
-          std::shuffle(idx.begin(), idx.end(), rng);
-          idx.resize(std::max<int64_t>(cap, 0));
-          std::sort(idx.begin(), idx.end());
-          std::vector<opt::Suggestion> subset;
-          for (size_t i : idx) subset.push_back(points[i]);
-          points = std::move(subset);
-        }
+        SampleGridSubset(points, cap, plan.seed, static_cast<uint64_t>(have));
       }
       create(points);
     }

@@ -1,5 +1,8 @@
 #include "coordinator/batch_plan.h"
 
+#include "common/core/ids.h"
+
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -7,6 +10,20 @@
 #include "optimizers/optimizer.h"
 
 namespace salvo {
+
+void SampleGridSubset(std::vector<opt::Suggestion>& points, int64_t count, uint64_t seed,
+                      uint64_t stream) {
+  if (count >= static_cast<int64_t>(points.size())) return;
+  std::vector<size_t> idx(points.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::mt19937_64 rng(MixSeed(seed, stream));
+  std::shuffle(idx.begin(), idx.end(), rng);
+  idx.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+  std::sort(idx.begin(), idx.end());
+  std::vector<opt::Suggestion> subset;
+  for (size_t i : idx) subset.push_back(std::move(points[i]));
+  points = std::move(subset);
+}
 
 std::string BatchOperationName(const std::string& op_name, const std::string& optimizer) {
   return op_name + "+" + (optimizer == "+" ? "" : optimizer);

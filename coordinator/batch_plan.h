@@ -11,6 +11,7 @@
 #include "common/core/search_space.h"
 #include "coordinator/commands.h"
 #include "coordinator/operation.h"
+#include "optimizers/optimizer.h"
 
 namespace salvo {
 
@@ -42,6 +43,12 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op);
 
 // The prompt's text, ending with "Continue? (Y/n)" (without a newline).
 std::string PromptText(const BatchPlan& plan);
+
+// Keeps `count` of a grid's points, chosen from (seed, stream) and kept in grid order:
+// the subset a batch runs when --max-trials is smaller than its grid, and the one
+// --print-trials shows. `stream` is the number of trials the batch already has.
+void SampleGridSubset(std::vector<opt::Suggestion>& points, int64_t count, uint64_t seed,
+                      uint64_t stream);
 
 // The batch name shown in listings: "train.py+gp", "train.py+" (grid).
 std::string BatchOperationName(const std::string& op_name, const std::string& optimizer);

@@ -174,18 +174,8 @@ int PrintTrials(const BatchPlan& plan, const std::optional<std::string>& save_pa
   req.count = static_cast<int>(plan.optimizer == "+" ? (1 << 30) : count);
   auto points = (*optimizer)->Ask(req);
   if (!points.ok()) return UsageError(points.status().message());
-  if (plan.optimizer == "+" && static_cast<int64_t>(points->size()) > count) {
-    // The same subset the batch would pick.
-    std::vector<opt::Suggestion> all = std::move(*points);
-    std::vector<size_t> idx(all.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::mt19937_64 rng(MixSeed(plan.seed, 0));
-    std::shuffle(idx.begin(), idx.end(), rng);
-    idx.resize(count);
-    std::sort(idx.begin(), idx.end());
-    points->clear();
-    for (size_t i : idx) points->push_back(all[i]);
-  }
+  // The same subset the batch would pick.
+  if (plan.optimizer == "+") SampleGridSubset(*points, count, plan.seed, 0);
   for (const auto& s : *points) {
     FlagMap flags = plan.flags;
     for (auto& [k, v] : plan.space.ToFlags(s.x)) flags[k] = v;

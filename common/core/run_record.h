@@ -32,6 +32,11 @@ struct RunRecord {
   int runner_pid = 0;     // the salvo process running it (to detect a dead runner)
   std::string host;
   std::string run_dir;    // where the trial ran (its working directory)
+  std::string executor;     // what ran it: "local", "agents", "slurm"
+  std::string external_id;  // the executor's id for the attempt: agent name, Slurm job id
+  int lost_attempts = 0;    // attempts lost to a vanished agent or job, or timed out
+  int preemptions = 0;      // attempts preempted (never counted against the retry limit)
+  std::string backend;      // a batch's executor, kept for --restart and the coordinator
 
   // Batch fields.
   std::string optimizer;  // canonical optimizer name: "+", "random", "gp", ...

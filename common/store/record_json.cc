@@ -220,6 +220,11 @@ void TakeRunFields(const json& j, RunRecord* r) {
   Take(j, "runner_pid", &r->runner_pid);
   Take(j, "host", &r->host);
   Take(j, "run_dir", &r->run_dir);
+  Take(j, "executor", &r->executor);
+  Take(j, "external_id", &r->external_id);
+  Take(j, "lost_attempts", &r->lost_attempts);
+  Take(j, "preemptions", &r->preemptions);
+  Take(j, "backend", &r->backend);
 }
 
 void TakeBatchFields(const json& j, RunRecord* r) {
@@ -265,6 +270,11 @@ std::string RecordToJson(const RunRecord& r) {
       {"runner_pid", r.runner_pid},
       {"host", r.host},
       {"run_dir", r.run_dir},
+      {"executor", r.executor},
+      {"external_id", r.external_id},
+      {"lost_attempts", r.lost_attempts},
+      {"preemptions", r.preemptions},
+      {"backend", r.backend},
   };
   j.update(json{
       {"optimizer", r.optimizer},

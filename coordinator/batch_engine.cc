@@ -25,14 +25,6 @@ namespace {
 
 std::atomic<int> g_stop{0};
 
-// Wakes the engine's loop when a trial's output ends.
-struct EventBox {
-  std::mutex mu;
-  std::condition_variable cv;
-  uint64_t events = 0;
-};
-std::shared_ptr<EventBox> g_events = std::make_shared<EventBox>();
-
 int64_t Now() { return SystemClock().NowMicros(); }
 
 nlohmann::json ToJson(const FlagValue& v) {
@@ -120,13 +112,21 @@ void ReportEnd(Progress* progress, const RunRecord& trial,
                         std::string(RunStatusName(trial.status)), trial.reason, failed});
 }
 
+// Scalars go to the store as they arrive (unsynced; synced with the trial's end).
+TrialProcess::ScalarSink StoreSink(RunStore* store) {
+  return [store](const std::string& id, const ScalarPoint& p) {
+    (void)store->AppendScalars(id, {p});
+  };
+}
+
 }  // namespace
 
 struct BatchEngine::Running {
-  std::unique_ptr<TrialProcess> process;
+  std::unique_ptr<TrialHandle> handle;
   std::string trial_id;
   bool stopping = false;
   int64_t term_sent_us = 0;
+  std::optional<AttemptEnd> end;  // set once Poll() returned it
 };
 
 void BatchEngine::RequestStop(int how) { g_stop.store(how); }
@@ -135,7 +135,22 @@ int BatchEngine::stop_requested() { return g_stop.load(); }
 BatchEngine::~BatchEngine() = default;
 
 BatchEngine::BatchEngine(RunStore& store, EngineOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)) {
+  executor_ = options_.executor ? options_.executor
+                                : std::shared_ptr<Executor>(MakeLocalExecutor());
+}
+
+void BatchEngine::StopTrial(const std::string& trial_id) {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  trial_stops_.push_back(trial_id);
+}
+
+int BatchEngine::StopState() const {
+  int global = options_.use_global_stop ? g_stop.load() : 0;
+  int mine = stop_.load();
+  if (global == 3) return mine ? mine : 3;
+  return std::max(global, mine);
+}
 
 Result<std::vector<RunRecord>> BatchEngine::LoadTrials(const std::string& batch_id) {
   auto all = store_.List();
@@ -180,9 +195,6 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
   trial.runner_pid = getpid();
   trial.run_dir = options_.home.run_dir(trial.id);
   objective_cache_.erase(trial.id);
-  // One synced write records this start together with any trial that just ended.
-  writes_.push_back(trial);
-  SALVO_RETURN_IF_ERROR(Flush());
 
   TrialLaunch launch;
   launch.run_id = trial.id;
@@ -219,37 +231,32 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
     launch.env["SALVO_TRIAL_SEED"] = std::to_string(
         MixSeed(batch.seed, static_cast<uint64_t>(trial.trial_index)) >> 33);
   }
-  auto events = g_events;
-  launch.on_output_done = [events] {
-    std::lock_guard<std::mutex> lock(events->mu);
-    ++events->events;
-    events->cv.notify_all();
-  };
-  RunStore* store = &store_;
-  auto sink = [store](const std::string& id, const ScalarPoint& p) {
-    (void)store->AppendScalars(id, {p});
-  };
-
   // The progress lines stand for the start and end messages (progress.h).
   spdlog::log(progress_ ? spdlog::level::debug : spdlog::level::info,
               "Running trial {}: {} ({})", ShortId(trial.id), op.name,
               FlagSummary(trial.flags));
-  auto process = TrialProcess::Start(launch, sink);
-  if (!process.ok()) {
+  auto handle = executor_->Start(launch, trial, StoreSink(&store_));
+  if (!handle.ok()) {
     trial.status = RunStatus::kError;
-    trial.reason = process.status().message();
+    trial.reason = handle.status().message();
     trial.stopped_us = Now();
     ReportEnd(progress_.get(), trial, std::nullopt, true);
     spdlog::error("Trial {} could not start: {}", ShortId(trial.id), trial.reason);
     writes_.push_back(trial);
     return Flush();
   }
+  trial.executor = executor_->name();
+  trial.host = (*handle)->host();
+  trial.external_id = (*handle)->external_id();
+  // One synced write records this start together with any trial that just ended.
+  writes_.push_back(trial);
+  Status written = Flush();
   if (progress_) progress_->TrialStarted(trial.id);
   auto r = std::make_unique<Running>();
-  r->process = std::move(*process);
+  r->handle = std::move(*handle);
   r->trial_id = trial.id;
   running_[trial.id] = std::move(r);
-  return Status::Ok();
+  return written;
 }
 
 std::optional<double> BatchEngine::Objective(const std::string& trial_id,
@@ -267,22 +274,58 @@ std::optional<double> BatchEngine::Objective(const std::string& trial_id,
 }
 
 void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
-  TrialExit exit = r.process->Wait();
+  const AttemptEnd exit = *r.end;
   // The synced PutMany below also makes the unsynced scalar writes before it durable
   // (one write-ahead log).
   RunRecord& trial = trials_[r.trial_id];
   trial.stopped_us = Now();
   trial.exit_code = exit.exit_code;
+  const std::vector<ScalarPoint> scalars = r.handle->Scalars();
 
   std::optional<double> objective;
-  for (const auto& p : r.process->Scalars())
+  for (const auto& p : scalars)
     if (p.tag == plan.objective) objective = p.value;
   objective_cache_[trial.id] = objective;
 
   bool failed = false;
-  if (r.stopping) {
+  bool again = false;  // a new attempt follows
+  using Kind = AttemptEnd::Kind;
+  auto why = [&](const char* fallback) {
+    return exit.reason.empty() ? std::string(fallback) : exit.reason;
+  };
+  if (r.stopping || exit.kind == Kind::kCancelled) {
     trial.status = RunStatus::kTerminated;
     trial.reason = "stopped";
+  } else if (exit.kind == Kind::kUserCancelled) {
+    trial.status = RunStatus::kTerminated;
+    trial.reason = why("cancelled outside salvo");
+  } else if (exit.kind == Kind::kLost) {
+    trial.exit_code.reset();
+    trial.lost_attempts += 1;
+    again = trial.lost_attempts <= options_.max_lost_attempts;
+    trial.status = again ? RunStatus::kPending : RunStatus::kError;
+    trial.reason = again ? "attempt " + std::to_string(trial.attempt) + " lost (" +
+                               why("its runner vanished") + "); running it again"
+                         : "lost " + std::to_string(trial.lost_attempts) +
+                               " attempts; the last: " + why("its runner vanished");
+    failed = !again;
+  } else if (exit.kind == Kind::kPreempted) {
+    trial.exit_code.reset();
+    trial.preemptions += 1;
+    again = trial.preemptions <= options_.max_preemptions;
+    trial.status = again ? RunStatus::kPending : RunStatus::kError;
+    trial.reason = again ? "attempt " + std::to_string(trial.attempt) + " preempted (" +
+                               why("preempted") + "); running it again"
+                         : "preempted " + std::to_string(trial.preemptions) + " times";
+    failed = !again;
+  } else if (exit.kind == Kind::kTimeout) {
+    trial.status = RunStatus::kTimeout;
+    trial.reason = why("time limit reached");
+    failed = true;
+  } else if (exit.kind == Kind::kFailed) {
+    trial.status = RunStatus::kError;
+    trial.reason = why("failed");
+    failed = true;
   } else if (exit.exit_code != 0) {
     trial.status = RunStatus::kError;
     trial.reason = exit.signal ? "killed by signal " + std::to_string(exit.signal)
@@ -311,7 +354,7 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
     } else {
       ++consecutive_missing_;
       std::set<std::string> tags;
-      for (const auto& p : r.process->Scalars()) tags.insert(p.tag);
+      for (const auto& p : scalars) tags.insert(p.tag);
       missing_objective_scalars_.clear();
       for (const auto& t : tags)
         missing_objective_scalars_ +=
@@ -323,6 +366,10 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
   writes_.push_back(trial);
   writes_.push_back(batch);
 
+  if (again) {
+    spdlog::warn("Trial {} {}", ShortId(trial.id), trial.reason);
+    return;
+  }
   ReportEnd(progress_.get(), trial, objective, failed);
   auto info_level = progress_ ? spdlog::level::debug : spdlog::level::info;
   if (trial.status == RunStatus::kCompleted && objective) {
@@ -354,11 +401,29 @@ Status BatchEngine::Flush() {
   return s;
 }
 
-void BatchEngine::WaitForEvent() {
-  std::unique_lock<std::mutex> lock(g_events->mu);
-  uint64_t seen = g_events->events;
-  g_events->cv.wait_for(lock, std::chrono::milliseconds(100),
-                        [&] { return g_events->events != seen; });
+void BatchEngine::WaitForEvent() { executor_->Wait(std::chrono::milliseconds(100)); }
+
+void BatchEngine::AdoptRunning(const BatchPlan& plan, RunRecord& batch) {
+  for (auto& [id, trial] : trials_) {
+    if (trial.status != RunStatus::kRunning || running_.count(id)) continue;
+    auto handle = executor_->Adopt(trial, StoreSink(&store_));
+    if (handle) {
+      spdlog::info("Trial {} attempt {} adopted on {}", ShortId(id), trial.attempt,
+                   handle->host());
+      auto r = std::make_unique<Running>();
+      r->handle = std::move(handle);
+      r->trial_id = id;
+      running_[id] = std::move(r);
+      if (progress_) progress_->TrialStarted(id);
+      continue;
+    }
+    trial.status = RunStatus::kPending;
+    trial.reason = "attempt " + std::to_string(trial.attempt) +
+                   " was running when its runner stopped; running it again";
+    spdlog::info("Trial {} {}", ShortId(id), trial.reason);
+    writes_.push_back(trial);
+  }
+  (void)Flush();
 }
 
 void BatchEngine::HandleStopRequests(const std::string& batch_id) {
@@ -375,7 +440,7 @@ void BatchEngine::HandleStopRequests(const std::string& batch_id) {
       it->second->stopping = true;
       it->second->term_sent_us = Now();
       spdlog::info("Stopping trial {} (salvo stop)", ShortId(id));
-      it->second->process->Signal(SIGTERM);
+      it->second->handle->Signal(SIGTERM);
     } else if (!trials_.count(id)) {
       continue;  // another batch's request
     }
@@ -391,7 +456,7 @@ void BatchEngine::StopAll(const std::string& reason) {
     r->stopping = true;
     r->term_sent_us = now;
     spdlog::info("Stopping trial {} ({})", ShortId(id), reason);
-    r->process->Signal(SIGTERM);
+    r->handle->Signal(SIGTERM);
   }
 }
 
@@ -444,14 +509,14 @@ int BatchEngine::RunSingle(const BatchPlan& plan, RunRecord& run) {
     return 1;
   }
   auto& r = *running_.begin()->second;
-  while (!r.process->Poll()) {
-    if (int how = g_stop.load(); how && !r.stopping) {
+  while (!(r.end = r.handle->Poll())) {
+    if (int how = StopState(); how && how != 3 && !r.stopping) {
       r.stopping = true;
       r.term_sent_us = Now();
-      r.process->Signal(how == 2 ? SIGINT : SIGTERM);
+      r.handle->Signal(how == 2 ? SIGINT : SIGTERM);
     }
     if (r.stopping && Now() - r.term_sent_us > options_.stop_grace_ms * 1000)
-      r.process->Signal(SIGKILL);
+      r.handle->Signal(SIGKILL);
     WaitForEvent();
   }
   RunRecord batch_none;
@@ -557,7 +622,9 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
   batch.runner_pid = getpid();
   if (batch.started_us == 0) batch.started_us = Now();
   batch.stopped_us = 0;
+  batch.backend = executor_->name();
   (void)store_.Put(batch);
+  AdoptRunning(plan, batch);
 
   // Grid and random search create their trials up front; the grid keeps its order.
   bool exhausted = false;
@@ -591,11 +658,27 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
 
   BatchEnd end = BatchEnd::kCompleted;
   while (true) {
-    if (g_stop.load() == 3) {
+    if (options_.use_global_stop && g_stop.load() == 3) {
       g_stop.store(0);
       HandleStopRequests(batch.id);
     }
-    int stop = g_stop.load();
+    {
+      std::vector<std::string> stops;
+      {
+        std::lock_guard<std::mutex> lock(stop_mu_);
+        stops.swap(trial_stops_);
+      }
+      for (const auto& id : stops) {
+        auto it = running_.find(id);
+        if (it == running_.end() || it->second->stopping) continue;
+        it->second->stopping = true;
+        it->second->term_sent_us = Now();
+        spdlog::info("Stopping trial {} (salvo stop)", ShortId(id));
+        it->second->handle->Signal(SIGTERM);
+      }
+    }
+    int stop = StopState();
+    if (stop == 3) stop = 0;
     if (stop && end == BatchEnd::kCompleted) {
       end = stop == 2 ? BatchEnd::kInterrupted : BatchEnd::kStopped;
       StopAll(stop == 2 ? "interrupted" : "batch stopped");
@@ -612,7 +695,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     }
 
     // Start what can start.
-    while (!halt && static_cast<int>(running_.size()) < options_.parallel) {
+    while (!halt &&
+           executor_->FreeSlots(static_cast<int>(running_.size()), options_.parallel) > 0) {
       std::string next;
       for (const auto& id : order)
         if (trials_[id].status == RunStatus::kPending && !running_.count(id)) {
@@ -621,7 +705,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         }
       if (next.empty() && plan.model_based && !exhausted &&
           static_cast<int64_t>(order.size()) < target_total) {
-        int free = options_.parallel - static_cast<int>(running_.size());
+        int free =
+            executor_->FreeSlots(static_cast<int>(running_.size()), options_.parallel);
         int count = static_cast<int>(
             std::min<int64_t>(free, target_total - static_cast<int64_t>(order.size())));
         auto points = ask(count, &exhausted);
@@ -654,8 +739,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     for (auto it = running_.begin(); it != running_.end();) {
       Running& r = *it->second;
       if (r.stopping && now - r.term_sent_us > options_.stop_grace_ms * 1000)
-        r.process->Signal(SIGKILL);
-      if (r.process->Poll()) {
+        r.handle->Signal(SIGKILL);
+      if ((r.end = r.handle->Poll())) {
         Finish(r, plan, batch);
         it = running_.erase(it);
       } else {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "common/store/run_store.h"
 #include "coordinator/batch_plan.h"
 #include "coordinator/commands.h"
+#include "coordinator/executor.h"
 #include "optimizers/optimizer.h"
 
 namespace salvo {
@@ -36,6 +38,14 @@ struct EngineOptions {
   // (progress.h); with `progress_bar`, also the progress line (stderr is a terminal).
   bool show_progress = false;
   bool progress_bar = false;
+  // Where trials run; the local executor when null.
+  std::shared_ptr<Executor> executor;
+  // Attempts a trial may lose (vanished agent or job) before it is an error.
+  int max_lost_attempts = 3;
+  // Preemptions a trial may have before it is an error (they are not errors).
+  int max_preemptions = 100;
+  // Whether the process-wide RequestStop() (signal handlers) stops this engine too.
+  bool use_global_stop = true;
 };
 
 // Why Run() returned.
@@ -66,6 +76,10 @@ class BatchEngine {
   static void RequestStop(int how);
   static int stop_requested();
 
+  // This engine only, from any thread: stop the batch (1), or one of its trials.
+  void Stop(int how) { stop_.store(how); }
+  void StopTrial(const std::string& trial_id);
+
  private:
   struct Running;
 
@@ -81,6 +95,9 @@ class BatchEngine {
                           int count, int* misfits);
   std::optional<double> Objective(const std::string& trial_id, const std::string& tag);
   void WaitForEvent();
+  int StopState() const;
+  // Trials the store shows running when a batch starts: re-attached, or run again.
+  void AdoptRunning(const BatchPlan& plan, RunRecord& batch);
   // Writes the staged records in one synced write.
   Status Flush();
 
@@ -95,6 +112,10 @@ class BatchEngine {
   bool fail_fast_triggered_ = false;
   std::string missing_objective_scalars_;
   std::unique_ptr<Progress> progress_;  // RunBatch with show_progress only
+  std::shared_ptr<Executor> executor_;
+  std::atomic<int> stop_{0};
+  std::mutex stop_mu_;
+  std::vector<std::string> trial_stops_;  // guarded by stop_mu_
 };
 
 }  // namespace salvo

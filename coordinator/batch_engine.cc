@@ -281,6 +281,9 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
   trial.stopped_us = Now();
   trial.exit_code = exit.exit_code;
   const std::vector<ScalarPoint> scalars = r.handle->Scalars();
+  // Where it ran may be known only now (an agent chosen after the start).
+  if (std::string host = r.handle->host(); !host.empty()) trial.host = host;
+  if (std::string id = r.handle->external_id(); !id.empty()) trial.external_id = id;
 
   std::optional<double> objective;
   for (const auto& p : scalars)
@@ -727,7 +730,19 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       }
     }
     (void)Flush();
-    if (running_.empty()) break;
+    if (running_.empty()) {
+      // With agents, capacity comes and goes: wait for it while work remains.
+      bool work_left =
+          std::any_of(order.begin(), order.end(),
+                      [&](const std::string& id) {
+                        return trials_[id].status == RunStatus::kPending;
+                      }) ||
+          (plan.model_based && !exhausted &&
+           static_cast<int64_t>(order.size()) < target_total);
+      if (halt || !work_left || !executor_->WaitsForCapacity()) break;
+      WaitForEvent();
+      continue;
+    }
 
     if (progress_) {
       int64_t known = static_cast<int64_t>(order.size());

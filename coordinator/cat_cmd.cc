@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "common/core/ids.h"
+#include "coordinator/remote.h"
 #include "coordinator/run_selection.h"
 #include "coordinator/store_access.h"
 
@@ -14,6 +15,7 @@ int Cat(const ViewContext& ctx, const CatOptions& opt) {
   auto run = SelectOneRun(ctx, opt.run);
   if (!run.ok()) return ReportError(ctx.err, run.status());
   const RunRecord& r = run->record;
+  if (Remote()) return RemoteCat(r.id);
 
   // The log lives in the run's folder under $SALVO_HOME; a run that ran elsewhere may
   // only have it in its recorded run dir.

@@ -78,6 +78,10 @@ class Executor {
     return nullptr;
   }
 
+  // True when FreeSlots() may be 0 for a while (no agent connected yet): the batch then
+  // waits for capacity instead of ending.
+  virtual bool WaitsForCapacity() const { return false; }
+
   // Blocks until something may have changed (an attempt ended, capacity freed) or
   // `timeout` passes.
   virtual void Wait(std::chrono::milliseconds timeout) = 0;

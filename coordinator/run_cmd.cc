@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "agent/trial_runner.h"
 #include "common/core/clock.h"
@@ -19,6 +20,8 @@
 #include "coordinator/batch_engine.h"
 #include "coordinator/batch_plan.h"
 #include "coordinator/commands.h"
+#include "coordinator/remote.h"
+#include "coordinator/run_context.h"
 #include "coordinator/store_access.h"
 
 namespace salvo {
@@ -30,10 +33,22 @@ int UsageError(const std::string& message, const std::string& hint) {
     if (extra.empty()) extra = text.substr(nl + 1);
     text = text.substr(0, nl);
   }
-  std::cerr << "salvo: error: " << text << "\n";
-  if (!extra.empty()) std::cerr << extra << "\n";
+  RunErr() << "salvo: error: " << text << "\n";
+  if (!extra.empty()) RunErr() << extra << "\n";
   return 2;
 }
+
+namespace {
+thread_local RunContext* t_context = nullptr;
+}  // namespace
+
+RunContext* CurrentRunContext() { return t_context; }
+ScopedRunContext::ScopedRunContext(RunContext* ctx) : previous_(t_context) {
+  t_context = ctx;
+}
+ScopedRunContext::~ScopedRunContext() { t_context = previous_; }
+std::ostream& RunOut() { return t_context && t_context->out ? *t_context->out : std::cout; }
+std::ostream& RunErr() { return t_context && t_context->err ? *t_context->err : std::cerr; }
 
 namespace {
 
@@ -42,6 +57,7 @@ void OnSignal(int sig) {
 }
 
 void InstallSignalHandlers() {
+  if (t_context) return;  // a coordinator's batch: the coordinator handles signals
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
@@ -60,11 +76,16 @@ void SetProgress(const RunOptions& options, EngineOptions& eo) {
 
 // Asks "Continue? (Y/n)". Returns 0 to go on, or the exit status to stop with.
 int Confirm(const std::string& prompt) {
-  std::cout << prompt << std::flush;
+  if (t_context) {
+    // A client asks first (prompt_only) and sends -y once the user said yes.
+    RunOut() << prompt;
+    return -1;
+  }
+  RunOut() << prompt << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer)) {
-    std::cout << "\n";
-    std::cerr << "salvo: no answer at the prompt (use -y to run without asking)\n";
+    RunOut() << "\n";
+    RunErr() << "salvo: no answer at the prompt (use -y to run without asking)\n";
     return 1;
   }
   if (answer.empty() || answer == "y" || answer == "Y" || answer == "yes") return 0;
@@ -143,7 +164,7 @@ std::string Origin(const RunRecord& batch) {
 }
 
 void PrintWarnings(const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings) std::cerr << "salvo: warning: " << w << "\n";
+  for (const auto& w : warnings) RunErr() << "salvo: warning: " << w << "\n";
 }
 
 int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
@@ -212,7 +233,7 @@ int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
       return UsageError("unsupported extension for --save-trials '" + ext +
                         "' (use .csv or .json)");
     }
-    std::cout << "Saved " << rows.size() << " trial(s) to " << *save_path << "\n";
+    RunOut() << "Saved " << rows.size() << " trial(s) to " << *save_path << "\n";
     return 0;
   }
   // A table: '#' then one column per flag.
@@ -234,10 +255,10 @@ int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
       text += line[c];
       if (c + 1 < line.size()) text += std::string(width[c] - line[c].size() + 2, ' ');
     }
-    std::cout << text << "\n";
+    RunOut() << text << "\n";
   }
   if (plan.model_based) {
-    std::cout << "(the first " << rows.size()
+    RunOut() << "(the first " << rows.size()
               << " trial(s) are random starts; later trials depend on their results)\n";
   }
   return 0;
@@ -286,27 +307,27 @@ void PrintSummary(RunStore& store, const RunRecord& batch, const BatchPlan& plan
                      " completed, " + std::to_string(failed) + " failed";
   if (terminated) text += ", " + std::to_string(terminated) + " terminated";
   if (pending) text += ", " + std::to_string(pending) + " pending";
-  std::cout << text << "\n";
+  RunOut() << text << "\n";
   if (plan.model_based) {
-    std::cout << "  " << batch.random_trials << " random / " << batch.guided_trials
+    RunOut() << "  " << batch.random_trials << " random / " << batch.guided_trials
               << " guided";
     if (batch.duplicates_replaced)
-      std::cout << "; " << batch.duplicates_replaced
+      RunOut() << "; " << batch.duplicates_replaced
                 << " duplicate suggestion(s) replaced";
-    std::cout << "\n";
+    RunOut() << "\n";
     if (batch.guided_trials == 0)
-      std::cout << "  no model-guided trial happened in this batch\n";
+      RunOut() << "  no model-guided trial happened in this batch\n";
   }
   if (best) {
-    std::cout << "  best " << plan.objective << ": "
+    RunOut() << "  best " << plan.objective << ": "
               << FormatFloat(plan.maximize ? -best_y : best_y) << " (trial "
               << ShortId(best->id) << ": " << best->label << ")\n";
   } else if (plan.model_based || plan.optimizer == "random") {
-    std::cout << "  0 usable observations of '" << plan.objective << "'\n";
+    RunOut() << "  0 usable observations of '" << plan.objective << "'\n";
   }
   if (!batch.reason.empty() && batch.status != RunStatus::kCompleted)
-    std::cout << "  reason: " << batch.reason << "\n";
-  for (const auto& n : batch.notes) std::cout << "  " << n << "\n";
+    RunOut() << "  reason: " << batch.reason << "\n";
+  for (const auto& n : batch.notes) RunOut() << "  " << n << "\n";
 }
 
 int ExitFor(BatchEnd end) {
@@ -340,17 +361,68 @@ Result<RunRecord> FindRun(RunStore& store, const std::string& spec) {
 
 int RunBatchAndReport(RunStore& store, EngineOptions eo, const BatchPlan& plan,
                       RunRecord& batch, int64_t target_total) {
-  std::cout << std::flush;
+  if (t_context && t_context->launch)
+    return t_context->launch(plan, batch, target_total, eo.parallel);
+  RunOut() << std::flush;
   BatchEngine engine(store, eo);
   BatchEnd end = engine.RunBatch(plan, batch, target_total);
   PrintSummary(store, batch, plan);
   return ExitFor(end);
 }
 
+// The plan of a stored batch with a restart's overrides (flags, -Fo, --random-seed).
+Result<BatchPlan> RestartPlan(const RunRecord& batch, const RunOptions& options,
+                              std::vector<std::string>& warnings) {
+  BatchPlan plan;
+  plan.op = DecodeOperation(batch);
+  plan.is_batch = true;
+  plan.optimizer = batch.optimizer;
+  const auto* info = opt::FindOptimizer(batch.optimizer);
+  if (!info)
+    return Status::Invalid("batch " + ShortId(batch.id) + " uses an unknown optimizer '" +
+                           batch.optimizer + "'");
+  plan.model_based = info->model_based;
+  auto cli = ParseFlagArgs(options.flag_args, plan.op, warnings);
+  if (!cli.ok()) return cli.status();
+  plan.flags = batch.flags;
+  for (const auto& [k, v] : *cli) plan.flags[k] = v;
+  FlagMap overrides = batch.optimizer_flags;
+  for (const auto& arg : options.opt_flags) {
+    auto split = SplitFlagAssignment(arg);
+    if (!split.ok())
+      return Status::Invalid("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
+    auto decoded = DecodeFlagValue(split->second, FlagType::kAuto, split->first);
+    if (!decoded.ok()) return decoded.status();
+    overrides[split->first] = decoded->value;
+  }
+  auto resolved = opt::ResolveOptimizerFlags(plan.optimizer, overrides);
+  if (!resolved.ok()) return resolved.status();
+  plan.optimizer_flags = *resolved;
+  auto space = SpaceFromFlags(plan.flags);
+  if (!space.ok()) return space.status();
+  plan.space = *space;
+  if (options.minimize || options.maximize)
+    warnings.push_back(
+        "a restart keeps the batch's objective; ignoring --minimize/--maximize");
+  plan.objective = batch.objective;
+  plan.maximize = batch.maximize;
+  plan.seed = options.random_seed ? *options.random_seed : batch.seed;
+  if (options.max_trials && *options.max_trials < 1)
+    return Status::Invalid("--max-trials must be at least 1");
+  plan.restart = batch;
+  plan.rows = DecodeRows(batch);
+  plan.max_trials = batch.max_trials;
+  return plan;
+}
+
 int Restart(const RunOptions& options, const Home& home, const std::string& launcher) {
-  auto opened = OpenStoreForWrite(home, "salvo run");
-  if (!opened.ok()) return UsageError(opened.status().message());
-  RunStore& store = **opened;
+  std::unique_ptr<RunStore> owned;
+  if (!t_context || !t_context->store) {
+    auto opened = OpenStoreForWrite(home, "salvo run");
+    if (!opened.ok()) return UsageError(opened.status().message());
+    owned = std::move(*opened);
+  }
+  RunStore& store = owned ? *owned : *t_context->store;
   auto found = FindRun(store, *options.restart);
   if (!found.ok()) {
     return UsageError(found.status().message(),
@@ -366,47 +438,12 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     return UsageError("cannot restart run " + batch.id + " because it is running",
                       "Use 'salvo stop " + ShortId(batch.id) + "' to stop it first.");
 
-  // The operation as the batch recorded it, optionally with a fresh source snapshot.
-  OperationDef op = DecodeOperation(batch);
-  BatchPlan plan;
-  plan.op = op;
-  plan.is_batch = true;
-  plan.optimizer = batch.optimizer;
-  const auto* info = opt::FindOptimizer(batch.optimizer);
-  if (!info)
-    return UsageError("batch " + ShortId(batch.id) + " uses an unknown optimizer '" +
-                      batch.optimizer + "'");
-  plan.model_based = info->model_based;
+  // The operation as the batch recorded it, with the command line's overrides.
   std::vector<std::string> warnings;
-  auto cli = ParseFlagArgs(options.flag_args, op, warnings);
-  if (!cli.ok()) return UsageError(cli.status().message());
-  plan.flags = batch.flags;
-  for (const auto& [k, v] : *cli) plan.flags[k] = v;
-  FlagMap overrides = batch.optimizer_flags;
-  for (const auto& arg : options.opt_flags) {
-    auto split = SplitFlagAssignment(arg);
-    if (!split.ok())
-      return UsageError("invalid optimizer flag '" + arg + "': expected NAME=VALUE");
-    auto decoded = DecodeFlagValue(split->second, FlagType::kAuto, split->first);
-    if (!decoded.ok()) return UsageError(decoded.status().message());
-    overrides[split->first] = decoded->value;
-  }
-  auto resolved = opt::ResolveOptimizerFlags(plan.optimizer, overrides);
-  if (!resolved.ok()) return UsageError(resolved.status().message());
-  plan.optimizer_flags = *resolved;
-  auto space = SpaceFromFlags(plan.flags);
-  if (!space.ok()) return UsageError(space.status().message());
-  plan.space = *space;
-  if (options.minimize || options.maximize)
-    warnings.push_back(
-        "a restart keeps the batch's objective; ignoring --minimize/--maximize");
-  plan.objective = batch.objective;
-  plan.maximize = batch.maximize;
-  plan.seed = options.random_seed ? *options.random_seed : batch.seed;
-  if (options.max_trials && *options.max_trials < 1)
-    return UsageError("--max-trials must be at least 1");
-  plan.restart = batch;
-  plan.rows = DecodeRows(batch);
+  auto planned = RestartPlan(batch, options, warnings);
+  if (!planned.ok()) return UsageError(planned.status().message());
+  BatchPlan& plan = *planned;
+  const OperationDef& op = plan.op;
 
   // Which trials run again, and how many new ones.
   std::vector<RunRecord> trials;
@@ -424,7 +461,9 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
                   (t.status == RunStatus::kError || t.status == RunStatus::kTimeout));
     if (again) {
       ++rerun;
-      if (t.status != RunStatus::kPending) {
+      // A Slurm job may still be queued or running: the engine adopts it or runs it again.
+      bool adoptable = t.status == RunStatus::kRunning && t.executor == "slurm";
+      if (t.status != RunStatus::kPending && !adoptable) {
         t.status = RunStatus::kPending;
         t.reason = "to be run again";
         to_reset.push_back(t);
@@ -446,7 +485,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
       new_trials += present ? 0 : 1;
     }
     if (new_trials == 0 && rerun == 0) {
-      std::cout << "Every trial of batch " << ShortId(batch.id)
+      RunOut() << "Every trial of batch " << ShortId(batch.id)
                 << " has run; nothing to restart.\n";
       return 0;
     }
@@ -474,7 +513,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     new_trials = points.ok() ? static_cast<int64_t>(points->size()) : 0;
     if (options.max_trials) new_trials = std::min(new_trials, *options.max_trials);
     if (new_trials == 0 && rerun == 0) {
-      std::cout << "Every point of the grid of batch " << ShortId(batch.id)
+      RunOut() << "Every point of the grid of batch " << ShortId(batch.id)
                 << " has run; nothing to restart.\n";
       return 0;
     }
@@ -495,20 +534,20 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
 
   if (!options.yes) {
     std::string prompt = PromptText(plan);
-    if (int rc = Confirm(prompt)) return rc;
+    if (int rc = Confirm(prompt)) return rc < 0 ? 0 : rc;
   }
 
-  std::cout << "Restarting batch " << ShortId(batch.id) << ": " << done << " of "
+  RunOut() << "Restarting batch " << ShortId(batch.id) << ": " << done << " of "
             << planned_before << " done";
-  if (rerun) std::cout << ", " << rerun << " to run again";
-  if (new_trials) std::cout << ", " << new_trials << " new";
-  std::cout << "\n";
+  if (rerun) RunOut() << ", " << rerun << " to run again";
+  if (new_trials) RunOut() << ", " << new_trials << " new";
+  RunOut() << "\n";
   if (plan.model_based) {
     int64_t usable = 0;
     for (const auto& t : trials) usable += t.status == RunStatus::kCompleted;
-    std::cout << "Loaded " << usable << " previous trial(s) for the optimizer\n";
+    RunOut() << "Loaded " << usable << " previous trial(s) for the optimizer\n";
   }
-  std::cout << std::flush;
+  RunOut() << std::flush;
 
   if (options.refresh_source) {
     std::string origin = Origin(batch);
@@ -544,7 +583,27 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
 
 }  // namespace
 
+std::string BatchSummaryText(RunStore& store, const RunRecord& batch,
+                             const BatchPlan& plan) {
+  std::ostringstream out;
+  RunContext capture;
+  capture.out = &out;
+  RunContext* outer = CurrentRunContext();
+  if (outer) capture = *outer, capture.out = &out;
+  ScopedRunContext scope(&capture);
+  PrintSummary(store, batch, plan);
+  return out.str();
+}
+
+int ExitForBatchEnd(BatchEnd end) { return ExitFor(end); }
+
+Result<BatchPlan> PlanFromBatch(const RunRecord& batch) {
+  std::vector<std::string> warnings;
+  return RestartPlan(batch, RunOptions{}, warnings);
+}
+
 int CmdRun(const RunOptions& options) {
+  if (Remote() && !t_context) return RemoteRun(options);
   Home home = ResolveHome();
   if (options.parallel < 1) return UsageError("--parallel must be at least 1");
   auto launcher = InstallLauncher(home.dir + "/lib");
@@ -556,7 +615,8 @@ int CmdRun(const RunOptions& options) {
         "Try 'salvo run SCRIPT [NAME=VALUE...]', e.g. 'salvo run train.py x=0.2'.");
   }
 
-  auto op = ResolveOperation(*options.operation, fs::current_path().string(), *launcher);
+  auto op = ResolveOperation(*options.operation, (t_context && !t_context->cwd.empty() ? t_context->cwd
+                                                           : fs::current_path().string()), *launcher);
   if (!op.ok()) return UsageError(op.status().message());
   auto planned = PlanRun(options, std::move(*op));
   if (!planned.ok()) return UsageError(planned.status().message());
@@ -569,19 +629,28 @@ int CmdRun(const RunOptions& options) {
     return PrintTrials(plan, options.save_trials);
   }
   if (!options.yes) {
-    if (int rc = Confirm(PromptText(plan))) return rc;
+    if (int rc = Confirm(PromptText(plan))) return rc < 0 ? 0 : rc;
   }
+  if (t_context && !plan.is_batch)
+    return UsageError("a coordinator runs batches only",
+                      "Try a batch (e.g. x=[1,2]) or run the script without --coordinator.");
 
-  auto opened = OpenStoreForWrite(home, "salvo run");
-  if (!opened.ok()) return UsageError(opened.status().message());
-  RunStore& store = **opened;
+  std::unique_ptr<RunStore> owned;
+  if (!t_context || !t_context->store) {
+    auto opened = OpenStoreForWrite(home, "salvo run");
+    if (!opened.ok()) return UsageError(opened.status().message());
+    owned = std::move(*opened);
+  }
+  RunStore& store = owned ? *owned : *t_context->store;
   InstallSignalHandlers();
 
   RunRecord run;
   run.id = NewRunId();
   run.created_us = SystemClock().NowMicros();
   run.op_name = plan.op.name;
-  run.python = ChoosePython(plan.op);
+  run.python = t_context && plan.op.python.empty() && !t_context->python.empty()
+                   ? t_context->python
+                   : ChoosePython(plan.op);
   run.op_file = plan.op.op_file;
   run.command = EncodeOperation(plan.op);
   run.source_dir = home.run_dir(run.id) + "/sourcecode";

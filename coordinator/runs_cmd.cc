@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "coordinator/remote.h"
 #include "common/core/ids.h"
 #include "coordinator/run_selection.h"
 #include "coordinator/store_access.h"
@@ -267,7 +268,7 @@ int CmdRunsInfo(const RunsInfoOptions& opt) {
 
 int CmdRunsRm(const RunsRmOptions& opt) {
   Home home = ResolveHome();
-  auto store = OpenStoreForWrite(home, "salvo runs rm");
+  auto store = Remote() ? OpenRemoteStore() : OpenStoreForWrite(home, "salvo runs rm");
   if (!store.ok()) {
     std::cerr << "salvo: error: " << store.status().message() << '\n';
     return 2;

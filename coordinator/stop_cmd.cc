@@ -13,6 +13,7 @@
 
 #include "common/core/ids.h"
 #include "coordinator/commands.h"
+#include "coordinator/remote.h"
 #include "coordinator/store_access.h"
 
 namespace salvo {
@@ -33,6 +34,7 @@ bool StillRunning(const Home& home, const std::vector<std::string>& ids) {
 }  // namespace
 
 int CmdStop(const StopOptions& options) {
+  if (Remote()) return RemoteStop(options);
   Home home = ResolveHome();
   auto store = OpenStoreForRead(home);
   if (!store.ok()) return UsageError(store.status().message());

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/core/clock.h"
+#include "coordinator/remote.h"
 
 namespace salvo {
 namespace fs = std::filesystem;
@@ -52,6 +53,9 @@ Status Reconcile(RunStore& store) {
   for (RunRecord& r : *runs) {
     if (r.status != RunStatus::kRunning || ProcessAlive(r.runner_pid)) continue;
     if (r.runner_pid == getpid()) continue;
+    // Agents and Slurm jobs outlive the process that dispatched them: the coordinator
+    // (or the restarted batch) adopts them, or runs them again.
+    if (r.executor == "agents" || r.executor == "slurm" || r.backend == "agents") continue;
     r.status = RunStatus::kTerminated;
     r.reason = "its runner (pid " + std::to_string(r.runner_pid) + ") exited";
     if (r.stopped_us == 0) r.stopped_us = now;
@@ -109,6 +113,7 @@ Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
 }
 
 Result<std::unique_ptr<RunStore>> OpenStoreForRead(const Home& home) {
+  if (Remote()) return OpenRemoteStore();
   if (!fs::exists(home.store_dir() + "/CURRENT")) return MakeMemoryStore();
   // An empty secondary folder: the store makes a temporary one and removes it on close.
   auto store = OpenRocksStore(home.store_dir(), StoreMode::kSecondary, "");

@@ -11,6 +11,8 @@
 
 #include "coordinator/cli/short_options.h"
 #include "coordinator/commands.h"
+#include "coordinator/coordinator_server.h"
+#include "coordinator/remote.h"
 
 namespace {
 
@@ -59,6 +61,14 @@ int main(int argc, char** argv) {
   app.name("salvo");
   app.require_subcommand(1);
   app.set_version_flag("--version", "salvo 0.1.0");
+  app.fallthrough();
+  salvo::RemoteSettings remote;
+  app.add_option("--coordinator", remote.url,
+                 "Coordinator to use (tcp://HOST:PORT, ipc://PATH; default: "
+                 "$SALVO_COORDINATOR, else none)");
+  app.add_option("--key", remote.key_file, "This client's Curve key pair (PREFIX.key)");
+  app.add_option("--server-key", remote.server_key_file,
+                 "The coordinator's Curve public key (PREFIX.pub)");
 
   // run
   salvo::RunOptions run;
@@ -91,6 +101,27 @@ int main(int argc, char** argv) {
                     "On restart, snapshot the source again");
   run_cmd->add_option("-l,--label", run.label, "Label of the run");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not show trial output");
+  run_cmd->add_flag("--background", run.background,
+                    "With a coordinator: submit the batch and return");
+
+  salvo::CoordinatorOptions coord;
+  auto* coord_cmd = app.add_subcommand(
+      "coordinator", "Run the coordinator daemon: batches, agents and clients");
+  coord_cmd->add_option("--bind", coord.bind, "Address to serve (default tcp://127.0.0.1:5555)");
+  coord_cmd->add_option("--config", coord.config, "YAML settings (configs/coordinator.yaml)");
+  coord_cmd->add_option("--key", coord.key_file, "The coordinator's Curve key pair: Curve on");
+  coord_cmd->add_option("--allow", coord.allow_file, "Public keys allowed to connect");
+  coord_cmd->add_option("--heartbeat-ms", coord.heartbeat_ms, "Heartbeat interval (1000)");
+  coord_cmd->add_option("--timeout-ms", coord.timeout_ms,
+                        "Silence after which an agent is gone (5000)");
+  coord_cmd->add_option("--fast-failure-limit", coord.fast_failure_limit,
+                        "Fast failures in a row that pause an agent (5; 0: never)");
+  coord_cmd->add_option("--fast-failure-ms", coord.fast_failure_ms,
+                        "A failure faster than this is fast (10000)");
+  coord_cmd->add_option("--max-lost-attempts", coord.max_lost_attempts,
+                        "Lost attempts before a trial is an error (3)");
+  coord_cmd->add_option("--stop-grace-ms", coord.stop_grace_ms,
+                        "SIGTERM to SIGKILL when stopping trials (10000)");
 
   // runs (list, info, rm)
   salvo::RunsOptions runs;
@@ -170,7 +201,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (coord_cmd->parsed()) return salvo::CmdCoordinator(coord);
+  if (salvo::Status s = salvo::ConfigureRemote(salvo::ResolveHome(), remote); !s.ok())
+    return salvo::UsageError(s.message());
   if (run_cmd->parsed()) {
+    // On a coordinator, a batch without -j uses every free agent slot.
+    if (salvo::Remote() && run_cmd->count("-j") == 0) run.parallel = 1 << 20;
     if (!run_args.empty()) {
       if (run_args[0].find('=') == std::string::npos && run_args[0][0] != '@') {
         run.operation = run_args[0];

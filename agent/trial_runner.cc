@@ -186,26 +186,59 @@ Result<std::string> RunAndCapture(const std::vector<std::string>& argv,
   return text;
 }
 
-Result<std::string> InstallLauncher(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  std::string path = dir + "/salvo_launch.py";
-  std::string want = kLauncherSource;
+namespace {
+
+// The script trials start: it imports the launcher module, which the interpreter then
+// loads from its cached bytecode rather than compiling it for every trial.
+constexpr char kEntrySource[] = R"PY(# Written by Salvo: runs a trial with salvo_launch.py beside it.
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+if not sys.path or os.path.abspath(sys.path[0] or ".") != here:
+    sys.path.insert(0, here)
+del here
+# Salvo's own folder, so its bytecode is cached even where the user's is not; the
+# user's setting holds again before the script runs.
+user_setting = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
+import salvo_launch
+
+sys.dont_write_bytecode = user_setting
+del user_setting
+
+salvo_launch.main()
+)PY";
+
+// Writes `content` to `path` unless the file already holds it (atomically, by rename).
+Status InstallFile(const std::string& path, const std::string& content) {
   {
     std::ifstream in(path, std::ios::binary);
     std::string have((std::istreambuf_iterator<char>(in)),
                      std::istreambuf_iterator<char>());
-    if (have == want) return path;
+    if (have == content) return Status::Ok();
   }
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << want;
+    out << content;
     if (!out) return Status::IoError("cannot write " + tmp);
   }
+  std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) return Status::IoError("cannot install " + path + ": " + ec.message());
-  return path;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> InstallLauncher(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  SALVO_RETURN_IF_ERROR(InstallFile(dir + "/salvo_launch.py", kLauncherSource));
+  std::string entry = dir + "/salvo_entry.py";
+  SALVO_RETURN_IF_ERROR(InstallFile(entry, kEntrySource));
+  return entry;
 }
 
 }  // namespace salvo

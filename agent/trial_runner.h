@@ -84,8 +84,10 @@ class TrialProcess {
 Result<std::string> RunAndCapture(const std::vector<std::string>& argv,
                                   const std::map<std::string, std::string>& env = {});
 
-// The embedded trial launcher script (agent/python/salvo_launch.py), written to
-// `dir/salvo_launch.py` when missing or different; returns its path.
+// Installs the embedded trial launcher (agent/python/salvo_launch.py) as the module
+// `dir/salvo_launch.py`, and the entry script that imports it, `dir/salvo_entry.py`,
+// each written when missing or different; returns the entry script's path, which
+// takes `inspect SCRIPT` or `run SCRIPT`.
 Result<std::string> InstallLauncher(const std::string& dir);
 
 }  // namespace salvo

@@ -16,6 +16,7 @@ struct EventBox {
   std::mutex mu;
   std::condition_variable cv;
   uint64_t events = 0;
+  uint64_t seen = 0;  // events a Wait() has returned for
 };
 
 std::string HostName() {
@@ -68,9 +69,11 @@ class LocalExecutor : public Executor {
   }
 
   void Wait(std::chrono::milliseconds timeout) override {
+    // An end that came while the engine was busy (after its last Wait) returns at once:
+    // a fast trial often ends before the engine has recorded its start.
     std::unique_lock<std::mutex> lock(events_->mu);
-    uint64_t seen = events_->events;
-    events_->cv.wait_for(lock, timeout, [&] { return events_->events != seen; });
+    events_->cv.wait_for(lock, timeout, [&] { return events_->events != events_->seen; });
+    events_->seen = events_->events;
   }
 
  private:

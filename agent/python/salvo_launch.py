@@ -1,30 +1,45 @@
 """Runs a Python script as a Salvo trial, or lists the flags a script defines.
 
-  salvo_launch.py inspect SCRIPT      prints the script's flags as JSON
-  salvo_launch.py run SCRIPT          runs SCRIPT with the flags in $SALVO_FLAGS_JSON
+  ENTRY inspect SCRIPT      prints the script's flags as JSON
+  ENTRY run SCRIPT          runs SCRIPT with the flags in $SALVO_FLAGS_JSON
+
+ENTRY is the small script Salvo installs beside this module (salvo_entry.py); it imports
+this module, so the interpreter loads it from its cached bytecode instead of compiling
+it for every trial.
 
 Flags of a plain script are its top-level assignments of literal values (numbers,
 strings, booleans, None, lists of those). To run it with other values, the first
 top-level assignment of each given name is left out and the name is preset in the
 module's globals, so the user's file is never edited. A script that imports argparse
-gets its flags as `--name value` arguments instead. Works on any Python 3.
+gets its flags as `--name value` arguments instead. The compiled (and, for a plain
+script, rewritten) code is cached in `code/` beside this module, keyed by the script's
+text and the flag names, so the trials of a batch compile their script once. Only
+built-in modules are imported before the script runs (`ast` and `json` cost more than a
+small script), and the script sees the same sys.path and `__main__` module as when run
+as `python SCRIPT`. Works on any Python 3.
 """
 
 import _ast
+import _imp
+import marshal
 import os
 import sys
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Part of every cache key: change it when the rewriting of scripts changes.
+_CODE_CACHE_VERSION = 1
+
 
 def _literal(node):
-    if isinstance(node, ast.Constant) and (
+    if isinstance(node, _ast.Constant) and (
         node.value is None or isinstance(node.value, (bool, int, float, str))
     ):
         return True, node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+    if isinstance(node, _ast.UnaryOp) and isinstance(node.op, (_ast.USub, _ast.UAdd)):
         ok, value = _literal(node.operand)
         if ok and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return True, -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.List):
+            return True, -value if isinstance(node.op, _ast.USub) else value
+    if isinstance(node, _ast.List):
         items = []
         for elt in node.elts:
             ok, value = _literal(elt)
@@ -36,22 +51,35 @@ def _literal(node):
 
 
 def _assigned_name(stmt):
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+    if isinstance(stmt, _ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
-        if isinstance(target, ast.Name):
+        if isinstance(target, _ast.Name):
             return target.id, stmt.value
-    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        if isinstance(stmt.target, ast.Name):
+    if isinstance(stmt, _ast.AnnAssign) and stmt.value is not None:
+        if isinstance(stmt.target, _ast.Name):
             return stmt.target.id, stmt.value
     return None, None
 
 
+def _walk(tree):
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                todo.extend(v for v in value if isinstance(v, _ast.AST))
+            elif isinstance(value, _ast.AST):
+                todo.append(value)
+
+
 def _uses_argparse(tree):
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+    for node in _walk(tree):
+        if isinstance(node, _ast.Import):
             if any(alias.name == "argparse" for alias in node.names):
                 return True
-        if isinstance(node, ast.ImportFrom) and node.module == "argparse":
+        if isinstance(node, _ast.ImportFrom) and node.module == "argparse":
             return True
     return False
 
@@ -75,6 +103,7 @@ class _ParserCaptured(Exception):
 def _argparse_flags(path):
     """Runs the script until it parses its arguments, and reads the parser's actions."""
     import argparse
+    import runpy
 
     captured = {}
 
@@ -103,21 +132,48 @@ def _argparse_flags(path):
     return captured
 
 
-def inspect(path):
-    global ast, json, runpy
-    import ast
-    import json
-    import runpy
+def _json_text(value):
+    """JSON for the literal values a script's flags can have, with the json module's
+    C string encoder: importing json (and re with it) costs more than a small script.
+    None for anything else (a non-finite float), which then goes through json."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value - value == 0 else None
+    if isinstance(value, str):
+        import _json
 
-    with open(path) as f:
+        return _json.encode_basestring_ascii(value)
+    if isinstance(value, list):
+        items = [_json_text(v) for v in value]
+        return None if None in items else "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        items = [(_json_text(k), _json_text(v)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return "{" + ", ".join("%s: %s" % kv for kv in items) + "}"
+    return None
+
+
+def inspect(path):
+    with open(path, "rb") as f:
         source = f.read()
-    tree = ast.parse(source, path)
+    tree = compile(source, path, "exec", _ast.PyCF_ONLY_AST)
     if _uses_argparse(tree):
-        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        _use_script_path(path)
         out = {"dest": "args", "flags": _argparse_flags(path)}
     else:
         out = {"dest": "globals", "flags": _global_flags(tree)}
-    sys.stdout.write(json.dumps(out) + "\n")
+    text = _json_text(out)
+    if text is None:
+        import json
+
+        text = json.dumps(out)
+    sys.stdout.write(text + "\n")
 
 
 def _arg_text(value):
@@ -137,25 +193,68 @@ def _read_flags():
     return eval(text, names, {})
 
 
-def _top_level_name(stmt):
-    # The module's AST comes from compile() with the built-in _ast classes: importing
-    # the ast module costs more than running a small script.
-    if isinstance(stmt, _ast.Assign) and len(stmt.targets) == 1:
-        if isinstance(stmt.targets[0], _ast.Name):
-            return stmt.targets[0].id
-    if isinstance(stmt, _ast.AnnAssign) and stmt.value is not None:
-        if isinstance(stmt.target, _ast.Name):
-            return stmt.target.id
-    return None
+def _use_script_path(path):
+    # The entry script put this module's folder first on sys.path; the script's folder
+    # takes its place, as for `python SCRIPT` (nothing under PYTHONSAFEPATH).
+    if sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+        del sys.path[0]
+    if not getattr(sys.flags, "safe_path", False):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+
+
+def _compiled(path, source, skip):
+    """The script's code, without the first top-level assignment of each name in
+    `skip`, from the cache when an earlier trial compiled the same text."""
+    key = "%s\0%s\0" % (path, ",".join(sorted(skip)))
+    cache = None
+    source_hash = getattr(_imp, "source_hash", None)
+    if source_hash is not None:
+        digest = source_hash(_CODE_CACHE_VERSION, key.encode() + source).hex()
+        name = "%s.%s.code" % (digest, sys.implementation.cache_tag)
+        cache = os.path.join(_HERE, "code", name)
+        try:
+            with open(cache, "rb") as f:
+                return marshal.loads(f.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+
+    if skip:
+        tree = compile(source, path, "exec", _ast.PyCF_ONLY_AST)
+        remaining = set(skip)
+        body = []
+        for stmt in tree.body:
+            name = _assigned_name(stmt)[0]
+            if name in remaining:
+                remaining.discard(name)
+                continue
+            body.append(stmt)
+        tree.body = body
+        code = compile(tree, path, "exec", dont_inherit=True)
+    else:
+        code = compile(source, path, "exec", dont_inherit=True)
+
+    # Written even under PYTHONDONTWRITEBYTECODE: the cache is in Salvo's folder.
+    if cache is not None:
+        tmp = "%s.%d.tmp" % (cache, os.getpid())
+        try:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            with open(tmp, "wb") as f:
+                f.write(marshal.dumps(code))
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return code
 
 
 def run(path, dest):
     flags = _read_flags()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    with open(path) as f:
+    _use_script_path(path)
+    with open(path, "rb") as f:
         source = f.read()
-    module_globals = {"__name__": "__main__", "__file__": path,
-                      "__builtins__": __builtins__}
+    main_module = type(sys)("__main__")
+    main_module.__file__ = path
+    main_module.__builtins__ = __builtins__
+    sys.modules["__main__"] = main_module
 
     if dest == "args":
         argv = [path]
@@ -163,28 +262,19 @@ def run(path, dest):
             if flags[name] is not None:
                 argv += ["--" + name, _arg_text(flags[name])]
         sys.argv = argv
-        exec(compile(source, path, "exec"), module_globals)
+        exec(_compiled(path, source, ()), main_module.__dict__)
         return
 
-    # Leave out the first top-level assignment of each provided flag.
-    tree = compile(source, path, "exec", _ast.PyCF_ONLY_AST)
-    remaining = set(flags)
-    body = []
-    for stmt in tree.body:
-        name = _top_level_name(stmt)
-        if name in remaining:
-            remaining.discard(name)
-            continue
-        body.append(stmt)
-    tree.body = body
-    module_globals.update(flags)
+    # Leave out the first top-level assignment of each provided flag, and preset it.
+    code = _compiled(path, source, flags)
+    main_module.__dict__.update(flags)
     sys.argv = [path]
-    exec(compile(tree, path, "exec"), module_globals)
+    exec(code, main_module.__dict__)
 
 
 def main():
     if len(sys.argv) < 3 or sys.argv[1] not in ("inspect", "run"):
-        sys.stderr.write("usage: salvo_launch.py inspect|run SCRIPT\n")
+        sys.stderr.write("usage: salvo_entry.py inspect|run SCRIPT\n")
         sys.exit(2)
     if sys.argv[1] == "inspect":
         inspect(sys.argv[2])

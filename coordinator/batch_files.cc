@@ -75,8 +75,27 @@ Result<std::vector<FlagMap>> ReadCsv(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+Result<std::vector<FlagMap>> ReadRows(const std::string& path);
+
+}  // namespace
+
 Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
-  if (!fs::exists(path)) return Status::Invalid("batch file " + path + " does not exist");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::Invalid("batch file " + path + " does not exist");
+  if (fs::is_directory(path, ec))
+    return Status::Invalid("batch file " + path + " is a folder, not a file");
+  auto rows = ReadRows(path);
+  // An empty file would otherwise run one trial of the defaults, which nobody asked for.
+  if (rows.ok() && rows->empty())
+    return Status::Invalid("batch file " + path + " holds no trials");
+  return rows;
+}
+
+namespace {
+
+Result<std::vector<FlagMap>> ReadRows(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   if (ext == ".csv") return ReadCsv(path);
   std::vector<FlagMap> rows;
@@ -133,6 +152,8 @@ Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
   return Status::Invalid("cannot read trials for " + path +
                          ": unsupported extension (use .csv, .json, .yaml or .yml)");
 }
+
+}  // namespace
 
 std::vector<FlagMap> ExpandBatchRows(const std::vector<FlagMap>& rows,
                                      const FlagMap& defaults, const FlagMap& cli) {

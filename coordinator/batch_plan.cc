@@ -45,15 +45,23 @@ Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args,
           "unknown flag '" + name + "' for " + op.name +
           (known.empty() ? " (it has no flags)" : " (flags: " + known + ")"));
     }
+    if (out.count(name))
+      return Status::Invalid("flag " + name + " is given more than once");
+    // The decoder's message names the flag.
     auto decoded = DecodeFlagValue(text, def->second.type, name);
-    if (!decoded.ok()) {
-      return Status::Invalid("invalid value for flag " + name + ": " +
-                             decoded.status().message());
-    }
+    if (!decoded.ok()) return decoded.status();
     for (const auto& w : decoded->warnings) warnings.push_back("flag " + name + ": " + w);
     out[name] = decoded->value;
   }
   return out;
+}
+
+Status CheckMaxTrials(int64_t max_trials) {
+  if (max_trials < 1) return Status::Invalid("--max-trials must be at least 1");
+  if (max_trials > kMaxTrialsLimit)
+    return Status::Invalid("--max-trials must be at most " +
+                           std::to_string(kMaxTrialsLimit));
+  return Status::Ok();
 }
 
 namespace {
@@ -157,8 +165,7 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     plan.optimizer = "+";
     plan.trial_count = static_cast<int64_t>(plan.rows.size());
     if (options.max_trials) {
-      if (*options.max_trials < 1)
-        return Status::Invalid("--max-trials must be at least 1");
+      SALVO_RETURN_IF_ERROR(CheckMaxTrials(*options.max_trials));
       plan.max_trials = *options.max_trials;
       plan.trial_count = std::min(plan.trial_count, plan.max_trials);
     }
@@ -218,8 +225,7 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
   }
 
   if (options.max_trials) {
-    if (*options.max_trials < 1)
-      return Status::Invalid("--max-trials must be at least 1");
+    SALVO_RETURN_IF_ERROR(CheckMaxTrials(*options.max_trials));
     plan.max_trials = *options.max_trials;
   } else if (optimizer != "+") {
     plan.max_trials = 20;

@@ -41,6 +41,12 @@ Result<FlagMap> ParseFlagArgs(const std::vector<std::string>& args,
 // A new run or batch.
 Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op);
 
+// The most trials one batch may have (-m), so that counts stay far from overflow.
+inline constexpr int64_t kMaxTrialsLimit = 1000000;
+
+// Checks a --max-trials value: 1 to kMaxTrialsLimit.
+Status CheckMaxTrials(int64_t max_trials);
+
 // The prompt's text, ending with "Continue? (Y/n)" (without a newline).
 std::string PromptText(const BatchPlan& plan);
 

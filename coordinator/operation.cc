@@ -89,6 +89,46 @@ Status ParseFlagDef(const std::string& name, const YAML::Node& node, FlagDef& de
                              "' (uniform or loguniform)");
   }
   if (node["description"]) def.description = node["description"].as<std::string>();
+
+  // What the file says must hold together; a contradiction is an error, not a trial.
+  if (def.min && def.max && *def.min->number() > *def.max->number())
+    return Status::Invalid(where + ": min " + EncodeFlagValue(*def.min) +
+                           " is above max " + EncodeFlagValue(*def.max));
+  const FlagValue& d = def.default_value;
+  bool numeric_type = def.type == FlagType::kInt || def.type == FlagType::kFloat ||
+                      def.type == FlagType::kNumber;
+  if (numeric_type && d.kind() == FlagValue::Kind::kString)
+    return Status::Invalid(where + ": default " + EncodeFlagValue(d) + " is not a number");
+  if (def.type == FlagType::kBoolean && !d.is_null() && d.kind() != FlagValue::Kind::kBool)
+    return Status::Invalid(where + ": default " + EncodeFlagValue(d) +
+                           " is not a boolean");
+  if (!def.choices.empty() && !d.is_null() && !d.is_list() && !d.is_function() &&
+      std::find(def.choices.begin(), def.choices.end(), d) == def.choices.end())
+    return Status::Invalid(where + ": default " + EncodeFlagValue(d) +
+                           " is not one of its choices");
+  return Status::Ok();
+}
+
+// Checks the ${...} references of an `exec` command: each must be closed and name a
+// flag of the operation, flag_args or source_dir.
+Status CheckExec(const std::string& exec, const std::map<std::string, FlagDef>& flags,
+                 const std::string& where) {
+  if (exec.find_first_not_of(" \t\n") == std::string::npos)
+    return Status::Invalid(where + ": exec is empty");
+  for (size_t i = exec.find("${"); i != std::string::npos; i = exec.find("${", i + 2)) {
+    size_t end = exec.find('}', i);
+    if (end == std::string::npos)
+      return Status::Invalid(where + ": exec has an unclosed '${' at column " +
+                             std::to_string(i + 1));
+    std::string name = exec.substr(i + 2, end - i - 2);
+    if (name == "flag_args" || name == "source_dir" || flags.count(name)) continue;
+    std::string known;
+    for (const auto& [n, def] : flags) known += (known.empty() ? "" : ", ") + n;
+    return Status::Invalid(where + ": exec refers to ${" + name +
+                           "}, which is not a flag (" +
+                           (known.empty() ? "it has none" : "flags: " + known) +
+                           "; also ${flag_args} and ${source_dir})");
+  }
   return Status::Ok();
 }
 
@@ -133,6 +173,7 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
       else
         return Status::Invalid(where + ": cannot find main '" + op.main + "'");
     }
+    if (node["exec"]) return Status::Invalid(where + ": give `main` or `exec`, not both");
   } else if (node["exec"]) {
     op.exec = node["exec"].as<std::string>();
   } else {
@@ -145,11 +186,15 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
     for (const auto& kv : flags) {
       std::string fname = kv.first.as<std::string>();
       FlagDef def;
-      SALVO_RETURN_IF_ERROR(ParseFlagDef(fname, kv.second, def, op.warnings));
+      Status parsed = ParseFlagDef(fname, kv.second, def, op.warnings);
+      if (!parsed.ok()) return Status::Invalid(where + ": " + parsed.message());
       op.flags[fname] = def;
     }
   }
+  if (node["exec"]) SALVO_RETURN_IF_ERROR(CheckExec(op.exec, op.flags, where));
   if (auto obj = node["objective"]) {
+    if (obj.IsMap() && obj["maximize"] && obj["minimize"])
+      return Status::Invalid(where + ": objective gives both minimize and maximize");
     if (obj.IsScalar()) {
       std::string text = obj.as<std::string>();
       op.maximize = !text.empty() && text[0] == '-';
@@ -183,6 +228,10 @@ Result<OperationDef> ParseOperation(const std::string& name, const YAML::Node& n
         }
       }
     }
+  }
+  if (!op.output_scalars.empty()) {
+    auto parser = OutputScalarParser::Make({}, op.output_scalars);
+    if (!parser.ok()) return Status::Invalid(where + ": " + parser.status().message());
   }
   if (auto sc = node["sourcecode"]) {
     if (sc.IsSequence() || sc.IsScalar()) {

@@ -407,8 +407,7 @@ Result<BatchPlan> RestartPlan(const RunRecord& batch, const RunOptions& options,
   plan.objective = batch.objective;
   plan.maximize = batch.maximize;
   plan.seed = options.random_seed ? *options.random_seed : batch.seed;
-  if (options.max_trials && *options.max_trials < 1)
-    return Status::Invalid("--max-trials must be at least 1");
+  if (options.max_trials) SALVO_RETURN_IF_ERROR(CheckMaxTrials(*options.max_trials));
   plan.restart = batch;
   plan.rows = DecodeRows(batch);
   plan.max_trials = batch.max_trials;

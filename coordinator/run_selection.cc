@@ -55,6 +55,13 @@ std::pair<size_t, size_t> RangeBounds(std::string_view arg, size_t count) {
 Status PickRuns(const std::vector<RunView>& runs, const std::string& arg,
                 std::vector<bool>& picked) {
   if (IsRange(arg)) {
+    size_t colon = arg.find(':');
+    std::string_view start = std::string_view(arg).substr(0, colon);
+    std::string_view end = std::string_view(arg).substr(colon + 1);
+    if (!start.empty() && !end.empty() && DigitsValue(start) > DigitsValue(end)) {
+      return Status::Invalid("the range '" + arg + "' runs backwards (try '" +
+                             std::string(end) + ":" + std::string(start) + "')");
+    }
     auto [first, last] = RangeBounds(arg, runs.size());
     for (size_t i = first; i <= last; ++i) picked[i - 1] = true;
     return Status::Ok();

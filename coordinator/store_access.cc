@@ -114,6 +114,12 @@ Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
 
 Result<std::unique_ptr<RunStore>> OpenStoreForRead(const Home& home) {
   if (Remote()) return OpenRemoteStore();
+  // No store yet is an empty list; a home or store that is not a folder is a mistake.
+  std::error_code ec;
+  for (const std::string& dir : {home.dir, home.store_dir()}) {
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+      return Status::Invalid(dir + " is not a folder (check SALVO_HOME)");
+  }
   if (!fs::exists(home.store_dir() + "/CURRENT")) return MakeMemoryStore();
   // An empty secondary folder: the store makes a temporary one and removes it on close.
   auto store = OpenRocksStore(home.store_dir(), StoreMode::kSecondary, "");

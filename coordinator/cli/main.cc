@@ -196,6 +196,15 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
+    // CLI11 reports a mistyped command as a missing one: name what was typed.
+    if (what == "A subcommand is required") {
+      for (const std::string& a : raw) {
+        if (a.empty() || a[0] == '-') continue;
+        what = "unknown command '" + a + "' (commands: run, runs, compare, select, "
+               "stop, cat, coordinator)";
+        break;
+      }
+    }
     std::cerr << "salvo: error: " << what << "\n";
     std::cerr << "Try 'salvo --help' or 'salvo COMMAND --help'.\n";
     return 2;
@@ -218,13 +227,24 @@ int main(int argc, char** argv) {
     return salvo::CmdRun(run);
   }
   if (runs_cmd->parsed()) {
-    if (runs_info->parsed()) return salvo::CmdRunsInfo(info);
+    if (runs.limit < 0) return salvo::UsageError("--limit must not be negative");
+    if (runs_info->parsed()) {
+      if (info.run.empty()) return salvo::UsageError("the run to show is empty");
+      return salvo::CmdRunsInfo(info);
+    }
     if (runs_rm->parsed()) return salvo::CmdRunsRm(rm);
     return salvo::CmdRunsList(runs);
   }
-  if (compare_cmd->parsed()) return salvo::CmdCompare(cmp);
+  if (compare_cmd->parsed()) {
+    if (cmp.top && *cmp.top < 0) return salvo::UsageError("--top must not be negative");
+    return salvo::CmdCompare(cmp);
+  }
   if (select_cmd->parsed()) return salvo::CmdSelect(sel);
   if (stop_cmd->parsed()) return salvo::CmdStop(stop);
-  if (cat_cmd->parsed()) return salvo::CmdCat(cat);
+  if (cat_cmd->parsed()) {
+    if (cat_cmd->count("run") && cat.run.empty())
+      return salvo::UsageError("the run to show is empty (leave it out for the newest)");
+    return salvo::CmdCat(cat);
+  }
   return 2;
 }

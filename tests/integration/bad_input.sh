@@ -29,8 +29,75 @@ check_bad "bad optimizer flag" "acq-func" run examples/train.py 'x=[-2.0:2.0]' -
 check_bad "zero trials" "max-trials" run examples/train.py 'x=[-2.0:2.0]' -m 0 -y
 check_bad "unknown option" "error" run examples/train.py --no-such-option
 
+check_bad "max-trials past the limit" "--max-trials must be at most 1000000" run examples/train.py 'x=[-2.0:2.0]' -m 9223372036854775807 -y
+check_bad "flag given twice" "flag x is given more than once" run examples/train.py x=1 x=2 -y
+check_bad "flag error names the flag once" "salvo: error: invalid value for flag x: invalid argument '0' for range" run examples/train.py 'x=range[0:1:0]' -y
+check_bad "mistyped command" "unknown command 'rnu'" rnu examples/train.py
+check_bad "negative runs limit" "--limit must not be negative" runs -n -1
+check_bad "negative compare top" "--top must not be negative" compare -t --top -1
+check_bad "empty run id" "the run to show is empty" runs info ''
+check_bad "backwards run range" "the range '5:2' runs backwards (try '2:5')" runs 5:2
+
+# Operation files that contradict themselves stop before any trial.
+mkdir -p "$WORK/op" && cp examples/train.py "$WORK/op/"
+check_op() {  # NAME EXPECTED-TEXT YAML
+  printf '%s\n' "$3" > "$WORK/op/salvo.yml"
+  (cd "$WORK/op" && check_bad "$1" "$2" run op -y)
+}
+check_op "op file: main and exec" "give \`main\` or \`exec\`, not both" 'op:
+  main: train
+  exec: echo hi'
+check_op "op file: default not a number" "flag 'x': default abc is not a number" 'op:
+  main: train
+  flags:
+    x: {default: abc, type: float}'
+check_op "op file: min above max" "flag 'x': min 5 is above max 1" 'op:
+  main: train
+  flags:
+    x: {default: 1, min: 5, max: 1}'
+check_op "op file: default outside choices" "default 7 is not one of its choices" 'op:
+  main: train
+  flags:
+    x: {default: 7, choices: [1, 2]}'
+check_op "op file: exec names no flag" 'exec refers to ${nope}, which is not a flag' 'op:
+  exec: "echo ${nope}"
+  flags:
+    x: 1'
+check_op "op file: unclosed exec reference" "exec has an unclosed '\${' at column 6" 'op:
+  exec: "echo ${x"
+  flags:
+    x: 1'
+check_op "op file: empty exec" "exec is empty" 'op:
+  exec: ""'
+check_op "op file: bad output-scalars regex" "invalid output-scalars pattern 'loss: (((' for 'loss'" 'op:
+  main: train
+  output-scalars:
+    loss: "loss: ((("'
+check_op "op file: output-scalars without a group" "needs a value group" 'op:
+  main: train
+  output-scalars:
+    loss: "loss"'
+check_op "op file: objective both ways" "objective gives both minimize and maximize" 'op:
+  main: train
+  objective: {minimize: loss, maximize: acc}'
+rm "$WORK/op/salvo.yml"
+
+# Batch files with no trials, or that are folders, are errors, not a run of the defaults.
+: > "$WORK/empty.csv"
+printf 'x\n' > "$WORK/header.csv"
+mkdir -p "$WORK/folder.csv"
+check_bad "empty batch file" "batch file $WORK/empty.csv holds no trials" run examples/train.py "@$WORK/empty.csv" -y
+check_bad "batch file with only a header" "holds no trials" run examples/train.py "@$WORK/header.csv" -y
+check_bad "batch file that is a folder" "is a folder, not a file" run examples/train.py "@$WORK/folder.csv" -y
+
 runs=$(salvo runs --all)
 expect_eq "no run was created" "" "$runs"
+
+# A SALVO_HOME that is a file is named, not read as an empty store.
+touch "$WORK/home-file"
+out=$(SALVO_HOME="$WORK/home-file" "$SALVO" runs 2>&1); rc=$?
+expect_code "home that is a file" 2 "$rc"
+expect_contains "home that is a file message" "$out" "$WORK/home-file is not a folder (check SALVO_HOME)"
 
 out=$(salvo run examples/train.py 'x=[1,2]' 2>&1 < /dev/null); rc=$?
 expect_code "no answer at the prompt" 1 "$rc"

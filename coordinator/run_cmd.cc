@@ -359,6 +359,24 @@ Result<RunRecord> FindRun(RunStore& store, const std::string& spec) {
   return matches[0];
 }
 
+// Re-running the command of an interrupted batch starts a new batch: say so, and how to
+// continue the old one instead, since its trials are not this batch's history.
+void NoteUnfinishedBatches(RunStore& store, const RunRecord& fresh) {
+  auto all = store.List();
+  if (!all.ok()) return;
+  const RunRecord* newest = nullptr;
+  for (const auto& r : *all) {
+    if (r.kind != RunKind::kBatch || r.operation != fresh.operation) continue;
+    if (r.status == RunStatus::kCompleted) continue;
+    if (!newest || r.created_us > newest->created_us) newest = &r;
+  }
+  if (!newest) return;
+  RunOut() << "Starting a new batch " << ShortId(fresh.id) << "; batch "
+           << ShortId(newest->id) << " of " << fresh.operation << " is "
+           << RunStatusName(newest->status) << " (salvo run --restart "
+           << ShortId(newest->id) << " continues it)\n";
+}
+
 int RunBatchAndReport(RunStore& store, EngineOptions eo, const BatchPlan& plan,
                       RunRecord& batch, int64_t target_total) {
   if (t_context && t_context->launch)
@@ -690,6 +708,7 @@ int CmdRun(const RunOptions& options) {
   run.script = plan.op.main;
   for (const auto& row : plan.rows) run.command.push_back(EncodeRow(row));
   run.status = RunStatus::kPending;
+  NoteUnfinishedBatches(store, run);
   Status s = store.Put(run);
   if (!s.ok()) return UsageError(s.message());
   int64_t target = plan.optimizer == "+" ? plan.max_trials : plan.max_trials;

@@ -12,9 +12,10 @@ check_bad() {  # NAME EXPECTED-TEXT ARGS...
   expect_contains "$name message" "$out" "$text"
 }
 
-check_bad "reversed log bounds (gbrt)" "invalid range for flag x" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o gbrt -y
-check_bad "reversed log bounds (gp)" "must be less than the upper bound" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o gp -y
-check_bad "reversed log bounds (random)" "must be less than the upper bound" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o random -y
+reversed="invalid range for flag x: the lower bound 0.01 must be less than the upper bound 1e-06"
+check_bad "reversed log bounds (gbrt)" "$reversed" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o gbrt -y
+check_bad "reversed log bounds (gp)" "$reversed" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o gp -y
+check_bad "reversed log bounds (random)" "$reversed" run examples/train.py 'x=loguniform[1e-2:1e-6]' -o random -y
 check_bad "log bound zero" "strictly positive" run examples/train.py 'x=loguniform[0:1e-2]' -o gp -y
 check_bad "log bound negative" "strictly positive" run examples/train.py 'x=loguniform[-1:1]' -o random -y
 check_bad "unknown optimizer" "unknown optimizer 'nope'" run examples/train.py 'x=[-2.0:2.0]' -o nope -y

@@ -33,6 +33,8 @@ expect_code "missing objective stops the batch" 1 "$rc"
 expect_eq "stopped after five trials" 5 "$(salvo runs --all | grep -c 'val.py  ')"
 expect_contains "summary names the objective and the scalars" "$out" "5 trials in a row reported no 'loss' (they reported: val_loss)"
 expect_contains "summary counts usable observations" "$out" "0 usable observations of 'loss'"
+expect_eq "each trial without the objective is warned about" 5 \
+  "$(echo "$out" | grep -c "^warning: Trial [0-9a-f]* completed without objective 'loss'")"
 
 # Every trial fails at once: bounded time, status error, first error in runs info.
 cat > boom.py <<'PY'

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Model-guided batches end to end: a converging gp search never runs a point twice and
+# reports the duplicates it replaced, a space of numeric choices gets only its members and
+# ends when it is exhausted, and trials running at once (-j) have distinct flags.
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$WORK/proj" && cd "$WORK/proj"
+PY=${SALVO_PYTHON:-python3}
+
+# Flag values of the trials of batch $1 as "name=value ..." lines.
+trial_flags() {
+  salvo runs --all --json | "$PY" -c '
+import json, sys
+def plain(v):
+    return v.get("f", v.get("i")) if isinstance(v, dict) else v
+for r in json.load(sys.stdin):
+    if r["kind"] == "trial" and r["batch_id"] == sys.argv[1]:
+        print(" ".join("%s=%s" % (k, plain(v)) for k, v in sorted(r["flags"].items())))' "$1"
+}
+
+# A deterministic 1-D objective (the Forrester function): after gp converges it would
+# suggest its best point again; those suggestions are replaced, counted and reported.
+cat > forrester.py <<'PY'
+import math
+x = 0.5
+print("loss: %s" % ((6 * x - 2) ** 2 * math.sin(12 * x - 4)))
+PY
+out=$(salvo run forrester.py 'x=[0.0:1.0]' -o gp -m 40 --random-seed 1 -y -q 2>&1); rc=$?
+expect_code "gp on the Forrester function" 0 "$rc"
+batch=$(salvo select -o forrester.py+gp)
+flags=$(trial_flags "$batch")
+expect_eq "forty trials" 40 "$(echo "$flags" | wc -l | tr -d ' ')"
+expect_eq "no point is run twice" 40 "$(echo "$flags" | sort -u | wc -l | tr -d ' ')"
+expect_contains "runs info tells random starts from guided trials" \
+  "$(salvo runs info "$batch")" "starts: 3 random / 37 guided"
+replaced=$(salvo runs info "$batch" | awk -F': ' '/^duplicates replaced/ {print $2}')
+if [ -n "$replaced" ]; then pass "runs info counts the duplicates ($replaced)"; else fail "runs info has no duplicates line"; fi
+if [ "${replaced:-0}" -gt 0 ]; then
+  expect_contains "the summary reports the duplicates" "$out" \
+    "$replaced duplicate suggestion(s) replaced"
+fi
+
+# Only numeric choices: every suggestion is a member of the lists, and a budget larger
+# than the space ends after its 9 distinct points instead of failing.
+cat > units.py <<'PY'
+units = 64
+layers = 1
+print("loss: %s" % (abs(units - 128) / 64.0 + abs(layers - 2)))
+PY
+out=$(salvo run units.py 'units=[64,128,256]' 'layers=[1,2,3]' -o gp -m 12 --random-seed 2 -y -q 2>&1); rc=$?
+expect_code "gp over numeric choices" 0 "$rc"
+expect_not_contains "no internal error" "$out" "rror"
+batch=$(salvo select -o units.py+gp)
+flags=$(trial_flags "$batch")
+members=$(echo "$flags" | grep -cE '^layers=[123] units=(64|128|256)$')
+expect_eq "every suggestion is a member of the lists" 9 "$members"
+expect_eq "each of the 9 points once" 9 "$(echo "$flags" | sort -u | wc -l | tr -d ' ')"
+expect_contains "the batch says the space is exhausted" "$out" \
+  "search space exhausted after 9 distinct points"
+
+# Trials running at the same time are told apart: with -j 4 no two trials share flags.
+cat > pair.py <<'PY'
+import time
+x = 0.0
+y = 0.0
+time.sleep(0.2)
+print("loss: %s" % (x * x + y * y))
+PY
+out=$(salvo run pair.py 'x=[-2.0:2.0]' 'y=[-2.0:2.0]' -o gp -m 16 -j 4 --random-seed 3 -y -q 2>&1); rc=$?
+expect_code "gp with four trials at once" 0 "$rc"
+batch=$(salvo select -o pair.py+gp)
+flags=$(trial_flags "$batch")
+expect_eq "sixteen trials" 16 "$(echo "$flags" | wc -l | tr -d ' ')"
+expect_eq "trials in flight have distinct flags" 16 "$(echo "$flags" | sort -u | wc -l | tr -d ' ')"
+finish

@@ -615,6 +615,10 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       (s.random_start ? batch.random_trials : batch.guided_trials) +=
           plan.model_based ? 1 : 0;
       batch.duplicates_replaced += s.duplicates_replaced;
+      if (s.duplicates_replaced > 0) {
+        spdlog::info("Trial {}: {} suggestion(s) equal to an earlier point replaced by {}",
+                     ShortId(t.id), s.duplicates_replaced, FlagSummary(flags));
+      }
     }
     fresh.push_back(batch);
     Status st = store_.PutMany(fresh);

@@ -37,6 +37,8 @@ if [ -n "$replaced" ]; then pass "runs info counts the duplicates ($replaced)"; 
 if [ "${replaced:-0}" -gt 0 ]; then
   expect_contains "the summary reports the duplicates" "$out" \
     "$replaced duplicate suggestion(s) replaced"
+  expect_match "each replacement is logged with the new point's values" "$out" \
+    "info: Trial [0-9a-f]{8}: [0-9]+ suggestion\\(s\\) equal to an earlier point replaced by x=[0-9.e-]+"
 fi
 
 # Only numeric choices: every suggestion is a member of the lists, and a budget larger

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "common/core/clock.h"
 #include "coordinator/remote.h"
 
@@ -65,6 +67,23 @@ Status Reconcile(RunStore& store) {
   return store.PutMany(changed);
 }
 
+// A store that opens empty beside run folders has lost its records (its write-ahead log
+// was overwritten, say, and RocksDB recovered to the last consistent point: nothing).
+// Nothing brings them back here, but the user should hear of it before adding runs.
+void WarnIfRunsVanished(const Home& home, RunStore& store) {
+  auto runs = store.List();
+  if (!runs.ok() || !runs->empty()) return;
+  std::error_code ec;
+  size_t folders = 0;
+  for (auto it = fs::directory_iterator(home.runs_dir(), ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec))
+    folders += it->is_directory(ec) ? 1 : 0;
+  if (folders == 0) return;
+  spdlog::warn("the store in {} holds no runs, but {} has {} run folder(s): its records "
+               "were lost (a damaged or replaced store?)",
+               home.store_dir(), home.runs_dir(), folders);
+}
+
 }  // namespace
 
 int StoreHolderPid(const Home& home) {
@@ -109,6 +128,7 @@ Result<std::unique_ptr<RunStore>> OpenStoreForWrite(const Home& home,
 
   Status s = Reconcile(**store);
   if (!s.ok()) return s;
+  WarnIfRunsVanished(home, **store);
   return store;
 }
 

@@ -100,6 +100,15 @@ out=$(SALVO_HOME="$WORK/home-file" "$SALVO" runs 2>&1); rc=$?
 expect_code "home that is a file" 2 "$rc"
 expect_contains "home that is a file message" "$out" "$WORK/home-file is not a folder (check SALVO_HOME)"
 
+# A write-ahead log overwritten from its first byte: a writer, which recovers to an
+# empty store, says the runs beside it lost their records.
+lost="$WORK/lost-home"
+SALVO_HOME="$lost" "$SALVO" run examples/train.py 'x=[1,2]' -y -q >/dev/null 2>&1
+for log in "$lost"/db/*.log; do head -c "$(stat -c %s "$log")" /dev/urandom > "$log"; done
+out=$(SALVO_HOME="$lost" "$SALVO" run examples/train.py -y -q 2>&1)
+expect_contains "a writer says the records were lost" "$out" \
+  "holds no runs, but $lost/runs has 3 run folder(s): its records were lost"
+
 out=$(salvo run examples/train.py 'x=[1,2]' 2>&1 < /dev/null); rc=$?
 expect_code "no answer at the prompt" 1 "$rc"
 expect_contains "no answer message" "$out" "no answer at the prompt (use -y to run without asking)"

@@ -190,7 +190,8 @@ namespace {
 
 // The script trials start: it imports the launcher module, which the interpreter then
 // loads from its cached bytecode rather than compiling it for every trial.
-constexpr char kEntrySource[] = R"PY(# Written by Salvo: runs a trial with salvo_launch.py beside it.
+constexpr char kEntrySource[] =
+    R"PY(# Written by Salvo: runs a trial with salvo_launch.py beside it.
 import os
 import sys
 

@@ -616,8 +616,9 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
           plan.model_based ? 1 : 0;
       batch.duplicates_replaced += s.duplicates_replaced;
       if (s.duplicates_replaced > 0) {
-        spdlog::info("Trial {}: {} suggestion(s) equal to an earlier point replaced by {}",
-                     ShortId(t.id), s.duplicates_replaced, FlagSummary(flags));
+        spdlog::info(
+            "Trial {}: {} suggestion(s) equal to an earlier point replaced by {}",
+            ShortId(t.id), s.duplicates_replaced, FlagSummary(flags));
       }
     }
     fresh.push_back(batch);

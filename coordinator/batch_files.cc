@@ -83,7 +83,8 @@ Result<std::vector<FlagMap>> ReadRows(const std::string& path);
 
 Result<std::vector<FlagMap>> ReadBatchFile(const std::string& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) return Status::Invalid("batch file " + path + " does not exist");
+  if (!fs::exists(path, ec))
+    return Status::Invalid("batch file " + path + " does not exist");
   if (fs::is_directory(path, ec))
     return Status::Invalid("batch file " + path + " is a folder, not a file");
   auto rows = ReadRows(path);

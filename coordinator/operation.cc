@@ -98,8 +98,10 @@ Status ParseFlagDef(const std::string& name, const YAML::Node& node, FlagDef& de
   bool numeric_type = def.type == FlagType::kInt || def.type == FlagType::kFloat ||
                       def.type == FlagType::kNumber;
   if (numeric_type && d.kind() == FlagValue::Kind::kString)
-    return Status::Invalid(where + ": default " + EncodeFlagValue(d) + " is not a number");
-  if (def.type == FlagType::kBoolean && !d.is_null() && d.kind() != FlagValue::Kind::kBool)
+    return Status::Invalid(where + ": default " + EncodeFlagValue(d) +
+                           " is not a number");
+  if (def.type == FlagType::kBoolean && !d.is_null() &&
+      d.kind() != FlagValue::Kind::kBool)
     return Status::Invalid(where + ": default " + EncodeFlagValue(d) +
                            " is not a boolean");
   if (!def.choices.empty() && !d.is_null() && !d.is_list() && !d.is_function() &&

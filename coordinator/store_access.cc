@@ -1,6 +1,7 @@
 #include "coordinator/store_access.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,8 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <spdlog/spdlog.h>
 
 #include "common/core/clock.h"
 #include "coordinator/remote.h"
@@ -79,9 +78,10 @@ void WarnIfRunsVanished(const Home& home, RunStore& store) {
        !ec && it != fs::directory_iterator(); it.increment(ec))
     folders += it->is_directory(ec) ? 1 : 0;
   if (folders == 0) return;
-  spdlog::warn("the store in {} holds no runs, but {} has {} run folder(s): its records "
-               "were lost (a damaged or replaced store?)",
-               home.store_dir(), home.runs_dir(), folders);
+  spdlog::warn(
+      "the store in {} holds no runs, but {} has {} run folder(s): its records "
+      "were lost (a damaged or replaced store?)",
+      home.store_dir(), home.runs_dir(), folders);
 }
 
 }  // namespace

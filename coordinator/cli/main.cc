@@ -200,8 +200,8 @@ int main(int argc, char** argv) {
     if (what == "A subcommand is required") {
       for (const std::string& a : raw) {
         if (a.empty() || a[0] == '-') continue;
-        what = "unknown command '" + a + "' (commands: run, runs, compare, select, "
-               "stop, cat, coordinator)";
+        what = "unknown command '" + a +
+               "' (commands: run, runs, compare, select, stop, cat, coordinator)";
         break;
       }
     }

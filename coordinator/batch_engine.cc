@@ -697,7 +697,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       StopAll("a trial failed and --fail-on-trial-error is set");
       halt = true;
     }
-    if (!halt && consecutive_missing_ >= options_.missing_objective_limit) {
+    if (!halt && options_.missing_objective_limit > 0 &&
+        consecutive_missing_ >= options_.missing_objective_limit) {
       end = BatchEnd::kNoObjective;
       halt = true;
     }

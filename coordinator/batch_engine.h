@@ -32,7 +32,9 @@ struct EngineOptions {
   int parallel = 1;
   bool fail_on_trial_error = false;
   bool echo_output = true;  // copy trial output to the terminal (one trial at a time)
-  int missing_objective_limit = 5;  // consecutive trials without the objective
+  // A model-based batch stops after this many trials in a row without the objective
+  // (0: never).
+  int missing_objective_limit = 5;
   int64_t stop_grace_ms = 10000;    // SIGTERM to SIGKILL when stopping trials
   // A batch's trials as lines on stderr instead of start and end log messages
   // (progress.h); with `progress_bar`, also the progress line (stderr is a terminal).

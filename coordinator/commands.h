@@ -104,6 +104,7 @@ struct RunOptions {
   std::optional<std::string> save_trials;
   std::optional<std::string> restart;  // --restart/--start RUN
   bool fail_on_trial_error = false;
+  int missing_objective_limit = 5;  // --missing-objective-limit (0: never stop)
   bool retry_failed = false;
   bool refresh_source = false;
   std::optional<std::string> label;

@@ -593,6 +593,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   eo.launcher_path = launcher;
   eo.parallel = options.parallel;
   eo.fail_on_trial_error = options.fail_on_trial_error;
+  eo.missing_objective_limit = options.missing_objective_limit;
   eo.echo_output = !options.quiet;
   SetProgress(options, eo);
   return RunBatchAndReport(store, eo, plan, batch, target);
@@ -623,6 +624,8 @@ int CmdRun(const RunOptions& options) {
   if (Remote() && !t_context) return RemoteRun(options);
   Home home = ResolveHome();
   if (options.parallel < 1) return UsageError("--parallel must be at least 1");
+  if (options.missing_objective_limit < 0)
+    return UsageError("--missing-objective-limit must not be negative");
   auto launcher = InstallLauncher(home.dir + "/lib");
   if (!launcher.ok()) return UsageError(launcher.status().message());
   if (options.restart) return Restart(options, home, *launcher);
@@ -682,6 +685,7 @@ int CmdRun(const RunOptions& options) {
   eo.launcher_path = *launcher;
   eo.parallel = options.parallel;
   eo.fail_on_trial_error = options.fail_on_trial_error;
+  eo.missing_objective_limit = options.missing_objective_limit;
   eo.echo_output = !options.quiet;
   SetProgress(options, eo);
 

@@ -95,6 +95,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--restart,--start", run.restart, "Restart a batch");
   run_cmd->add_flag("--fail-on-trial-error", run.fail_on_trial_error,
                     "Stop the batch when a trial fails");
+  run_cmd->add_option("--missing-objective-limit", run.missing_objective_limit,
+                      "Stop a model-based batch after N trials in a row without its "
+                      "objective (default 5; 0: never)");
   run_cmd->add_flag("--retry-failed", run.retry_failed,
                     "On restart, run failed trials again");
   run_cmd->add_flag("--refresh-source", run.refresh_source,

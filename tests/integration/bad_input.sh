@@ -31,6 +31,7 @@ check_bad "zero trials" "max-trials" run examples/train.py 'x=[-2.0:2.0]' -m 0 -
 check_bad "unknown option" "error" run examples/train.py --no-such-option
 
 check_bad "max-trials past the limit" "--max-trials must be at most 1000000" run examples/train.py 'x=[-2.0:2.0]' -m 9223372036854775807 -y
+check_bad "negative missing-objective limit" "--missing-objective-limit must not be negative" run examples/train.py 'x=[-2.0:2.0]' -o gp --missing-objective-limit -1 -y
 check_bad "flag given twice" "flag x is given more than once" run examples/train.py x=1 x=2 -y
 check_bad "flag error names the flag once" "salvo: error: invalid value for flag x: invalid argument '0' for range" run examples/train.py 'x=range[0:1:0]' -y
 check_bad "mistyped command" "unknown command 'rnu'" rnu examples/train.py

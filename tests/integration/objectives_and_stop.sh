@@ -36,6 +36,15 @@ expect_contains "summary counts usable observations" "$out" "0 usable observatio
 expect_eq "each trial without the objective is warned about" 5 \
   "$(echo "$out" | grep -c "^warning: Trial [0-9a-f]* completed without objective 'loss'")"
 
+# The limit is configurable: 2 stops after two, 0 never stops.
+salvo runs rm -y $(salvo select --all -o val.py) $(salvo select --all -o val.py+gp) >/dev/null 2>&1
+out=$(salvo run val.py 'x=[-2.0:2.0]' -o gp -m 20 --missing-objective-limit 2 -y -q 2>&1); rc=$?
+expect_code "a lower missing-objective limit" 1 "$rc"
+expect_contains "stops after the limit" "$out" "2 trials in a row reported no 'loss'"
+salvo runs rm -y $(salvo select --all -o val.py) $(salvo select --all -o val.py+gp) >/dev/null 2>&1
+out=$(salvo run val.py 'x=[-2.0:2.0]' -o gp -m 6 --missing-objective-limit 0 -y -q 2>&1); rc=$?
+expect_code "no missing-objective limit" 0 "$rc"
+expect_eq "every trial of the budget ran" 6 "$(salvo runs --all | grep -c 'val.py  ')"
 # Every trial fails at once: bounded time, status error, first error in runs info.
 cat > boom.py <<'PY'
 x = 0.0

@@ -30,6 +30,9 @@ constexpr double kHedgeEta = 0.2;
 constexpr double kLogTransformSkew = 1.0;
 // Candidates the gp_hedge replay scores.
 constexpr Eigen::Index kHedgeCandidates = 500;
+// A fit on at most this many observations that calls all of the variation noise is
+// redone with priors (FittedTheta).
+constexpr int kPriorRefitUpTo = 10;
 // Fitted hyperparameters kept per optimizer object.
 constexpr size_t kThetaCacheSize = 16;
 
@@ -165,7 +168,27 @@ Eigen::VectorXd GpSearch::FittedTheta(const std::vector<Observation>& obs,
   for (const auto& [k, theta] : theta_cache_) {
     if (k == key) return theta;
   }
-  Eigen::VectorXd theta = FitTheta(Xf, TransformTargets(yf), fit, fit_seed);
+  const Eigen::VectorXd targets = TransformTargets(yf);
+  Eigen::VectorXd theta = FitTheta(Xf, targets, fit, fit_seed);
+
+  // On a handful of noisy points the likelihood often peaks with the noise at its
+  // upper bound (all of the variance) and the amplitude at its floor: the posterior
+  // is flat, its variance largest at the ends of the range, and every acquisition
+  // then samples the ends again and again (the walkthrough's search on train.py did).
+  // Such a fit is redone with one-sided priors against a small amplitude and a large
+  // noise, and with shorter length scales expected (median 0.1 of the range rather
+  // than 0.5), so that the gaps between the few points look uncertain rather than
+  // flat. Longer histories identify the kernel well enough without this.
+  Eigen::VectorXd lower, upper;
+  ThetaBounds(static_cast<int>(Xf.cols()), &lower, &upper);
+  const int noise = NoiseIndex(static_cast<int>(Xf.cols()));
+  if (fit.learn_noise && Xf.rows() <= kPriorRefitUpTo &&
+      theta[noise] > upper[noise] - 0.01) {
+    fit.amplitude_prior_sd = 1.0;
+    fit.noise_prior_sd = 2.0;
+    fit.length_prior_median = 0.1;
+    theta = FitTheta(Xf, targets, fit, fit_seed);
+  }
   theta_cache_.emplace_back(std::move(key), theta);
   if (theta_cache_.size() > kThetaCacheSize) theta_cache_.pop_front();
   return theta;

@@ -6,7 +6,9 @@
 // Per request: inputs are scaled to the unit cube (space_codec.h); the objective is
 // standardized, after a log transform when its values have a long upper tail; the
 // kernel hyperparameters are fitted by maximum likelihood with a weak log-normal prior
-// on the length scales. The acquisition is maximized
+// on the length scales (a fit on at most 10 points that calls all of the variation
+// noise is redone with priors on the amplitude, the noise and shorter length scales).
+// The acquisition is maximized
 // over a few thousand seeded candidates, then by bounded L-BFGS from the best few, and
 // the result is rounded back into the space. Points in flight are added to the model at
 // the best observed value (a constant liar), so a request for several points gives

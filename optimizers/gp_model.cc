@@ -140,6 +140,16 @@ Eigen::VectorXd FitTheta(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
         if (grad != nullptr) (*grad)[1 + j] -= z / options.length_prior_sd;
       }
     }
+    // One-sided: only values on the side of `sign` past the median are penalized.
+    auto log_normal = [&](int index, double median, double sd, double sign) {
+      if (sd <= 0 || !std::isfinite(v)) return;
+      const double z = std::max(0.0, sign * (t[index] - std::log(median))) * sign / sd;
+      v -= 0.5 * z * z;
+      if (grad != nullptr) (*grad)[index] -= z / sd;
+    };
+    log_normal(0, options.amplitude_prior_median, options.amplitude_prior_sd, -1);
+    if (options.learn_noise)
+      log_normal(NoiseIndex(dims), options.noise_prior_median, options.noise_prior_sd, 1);
     return v;
   };
 

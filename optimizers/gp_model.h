@@ -8,8 +8,9 @@
 // Hyperparameters live in log space as one vector
 //   theta = [log s2, log l_1 .. log l_D, log noise_variance]
 // and are fitted by maximizing the log marginal likelihood (ibid. eq. 5.8) with its
-// analytic gradient (eq. 5.9), plus a log-normal prior on the length scales. Targets
-// are expected standardized by the caller.
+// analytic gradient (eq. 5.9), plus a log-normal prior on the length scales and
+// optional one-sided priors on the amplitude and the noise variance. Targets are
+// expected standardized by the caller.
 // Objects are not thread-safe.
 
 #include <Eigen/Dense>
@@ -49,6 +50,13 @@ struct GpFitOptions {
   // it off (a plain maximum-likelihood fit).
   double length_prior_median = 0.5;
   double length_prior_sd = 1.0;
+  // One-sided log-normal priors, in the units of the standardized targets: against an
+  // amplitude s2 below its median and a noise variance above its median (no penalty on
+  // the other side). sd <= 0 turns one off; both are off by default.
+  double amplitude_prior_median = 1.0;
+  double amplitude_prior_sd = 0;
+  double noise_prior_median = 1e-2;
+  double noise_prior_sd = 0;
 };
 
 // Bounds of theta used by the fit, per entry.

@@ -345,9 +345,9 @@ TEST(TpeFlagsTest, DefaultsAreListedAndAccepted) {
                                  "random-starts"));
   Result<TpeOptions> options = TpeOptionsFromFlags(defaults);
   ASSERT_TRUE(options.ok());
-  EXPECT_EQ(options->random_starts, 10);
+  EXPECT_EQ(options->random_starts, 5);
   EXPECT_EQ(options->candidates, 24);
-  EXPECT_DOUBLE_EQ(options->gamma, 0.1);
+  EXPECT_DOUBLE_EQ(options->gamma, 0.15);
   EXPECT_DOUBLE_EQ(options->prior_weight, 1.0);
   EXPECT_TRUE(options->multivariate);
 }

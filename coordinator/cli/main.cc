@@ -13,6 +13,7 @@
 #include "coordinator/commands.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/remote.h"
+#include "coordinator/view/view_cmd.h"
 
 namespace {
 
@@ -185,6 +186,12 @@ int main(int argc, char** argv) {
   auto* cat_cmd = app.add_subcommand("cat", "Print a run's output");
   cat_cmd->add_option("run", cat.run, "Run id prefix or index (default: the newest)");
 
+  // view
+  salvo::ViewOptions view;
+  auto* view_cmd = app.add_subcommand("view", "Serve a web page of the runs, with plots");
+  view_cmd->add_option("--port", view.port, "Port to listen on (default 8080; 0: any)");
+  view_cmd->add_option("--host", view.host, "Address to listen on (default 127.0.0.1)");
+
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
@@ -226,5 +233,6 @@ int main(int argc, char** argv) {
   if (select_cmd->parsed()) return salvo::CmdSelect(sel);
   if (stop_cmd->parsed()) return salvo::CmdStop(stop);
   if (cat_cmd->parsed()) return salvo::CmdCat(cat);
+  if (view_cmd->parsed()) return salvo::CmdView(view);
   return 2;
 }

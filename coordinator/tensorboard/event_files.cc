@@ -59,12 +59,14 @@ std::string WithSummary(double wall_time, std::optional<int64_t> step,
 }
 
 // A Summary.Value carrying HParamsPluginData `plugin_data` under `tag`.
-std::string HParamsEvent(double wall_time, const char* tag, const ProtoWriter& plugin_data) {
+std::string HParamsEvent(double wall_time, const char* tag,
+                         const ProtoWriter& plugin_data) {
   ProtoWriter plugin;
-  plugin.Bytes(metadata::kPluginName, "hparams").Bytes(metadata::kContent, plugin_data.data());
+  plugin.Bytes(metadata::kPluginName, "hparams")
+      .Bytes(metadata::kContent, plugin_data.data());
   ProtoWriter meta;
-  meta.Message(metadata::kPluginData, plugin).Varint(metadata::kDataClass,
-                                                     metadata::kDataClassTensor);
+  meta.Message(metadata::kPluginData, plugin)
+      .Varint(metadata::kDataClass, metadata::kDataClassTensor);
 
   // TensorBoard's null tensor: DT_FLOAT, shape [], float_val [0] (packed).
   std::string zero(4, '\0');
@@ -74,8 +76,9 @@ std::string HParamsEvent(double wall_time, const char* tag, const ProtoWriter& p
       .Bytes(tensor::kFloatVal, zero);
 
   ProtoWriter value;
-  value.Bytes(summary::kTag, tag).Message(summary::kMetadata, meta).Message(summary::kTensor,
-                                                                             null_tensor);
+  value.Bytes(summary::kTag, tag)
+      .Message(summary::kMetadata, meta)
+      .Message(summary::kTensor, null_tensor);
   return WithSummary(wall_time, std::nullopt, value);
 }
 
@@ -128,8 +131,8 @@ std::string ExperimentEvent(double wall_time, const ExperimentSpec& experiment) 
       .Double(hparams::kTimeCreated, experiment.time_created_secs);
   for (const HParamSpec& spec : experiment.hparams) {
     ProtoWriter info;
-    info.Bytes(hparams::kInfoName, spec.name).Varint(hparams::kType,
-                                                     static_cast<int>(spec.type));
+    info.Bytes(hparams::kInfoName, spec.name)
+        .Varint(hparams::kType, static_cast<int>(spec.type));
     if (spec.interval) {
       ProtoWriter interval;
       interval.Double(hparams::kMinValue, spec.interval->first)
@@ -164,14 +167,17 @@ std::string SessionStartEvent(double wall_time, const FlagMap& flags,
         .Message(hparams::kMapValue, ValueMessage(v, TypeOf(types, name)));
     start.Message(hparams::kHParams, entry);
   }
-  start.Bytes(hparams::kGroupName, group_name).Double(hparams::kStartTime, start_time_secs);
-  return HParamsEvent(wall_time, kSessionStartTag, PluginData(hparams::kSessionStart, start));
+  start.Bytes(hparams::kGroupName, group_name)
+      .Double(hparams::kStartTime, start_time_secs);
+  return HParamsEvent(wall_time, kSessionStartTag,
+                      PluginData(hparams::kSessionStart, start));
 }
 
-std::string SessionEndEvent(double wall_time, SessionStatus status, double end_time_secs) {
+std::string SessionEndEvent(double wall_time, SessionStatus status,
+                            double end_time_secs) {
   ProtoWriter end;
-  end.Varint(hparams::kStatus, static_cast<int>(status)).Double(hparams::kEndTime,
-                                                                end_time_secs);
+  end.Varint(hparams::kStatus, static_cast<int>(status))
+      .Double(hparams::kEndTime, end_time_secs);
   return HParamsEvent(wall_time, kSessionEndTag, PluginData(hparams::kSessionEnd, end));
 }
 

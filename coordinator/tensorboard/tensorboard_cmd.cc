@@ -96,12 +96,14 @@ HParamSpec FlagSpec(const std::string& name, const std::vector<ExportRun>& runs,
     } else if (!interval) {
       interval = {dim->low, dim->high};
     } else {
-      interval = {std::min(interval->first, dim->low), std::max(interval->second, dim->high)};
+      interval = {std::min(interval->first, dim->low),
+                  std::max(interval->second, dim->high)};
     }
   }
   for (auto e = runs.rbegin(); e != runs.rend(); ++e) {
     auto it = e->run.record.flags.find(name);
-    if (it != e->run.record.flags.end() && !it->second.is_null()) values.push_back(it->second);
+    if (it != e->run.record.flags.end() && !it->second.is_null())
+      values.push_back(it->second);
   }
 
   HParamSpec spec{name, TypeOfValues(values), std::nullopt, {}};
@@ -118,8 +120,9 @@ HParamSpec FlagSpec(const std::string& name, const std::vector<ExportRun>& runs,
     if (!repeated) spec.discrete.push_back(v);
   }
   if (spec.type == HParamType::kFloat64) {
-    std::sort(spec.discrete.begin(), spec.discrete.end(),
-              [](const FlagValue& a, const FlagValue& b) { return *a.number() < *b.number(); });
+    std::sort(
+        spec.discrete.begin(), spec.discrete.end(),
+        [](const FlagValue& a, const FlagValue& b) { return *a.number() < *b.number(); });
   }
   return spec;
 }
@@ -148,13 +151,14 @@ ExperimentSpec Experiment(const std::vector<ExportRun>& runs,
     auto batch = batches.find(e.run.record.batch_id);
     const std::string& objective =
         batch == batches.end() ? e.run.record.objective : batch->second.objective;
-    if (tags.count(objective) && std::find(ordered.begin(), ordered.end(), objective) ==
-                                     ordered.end())
+    if (tags.count(objective) &&
+        std::find(ordered.begin(), ordered.end(), objective) == ordered.end())
       ordered.push_back(objective);
   }
   std::vector<std::string> rest;
   for (const std::string& tag : tags)
-    if (std::find(ordered.begin(), ordered.end(), tag) == ordered.end()) rest.push_back(tag);
+    if (std::find(ordered.begin(), ordered.end(), tag) == ordered.end())
+      rest.push_back(tag);
   std::sort(rest.begin(), rest.end(), NaturalLess);
   ordered.insert(ordered.end(), rest.begin(), rest.end());
   experiment.metrics = std::move(ordered);
@@ -264,9 +268,9 @@ int CmdTensorboard(const TensorboardOptions& opt) {
 
   ExperimentSpec experiment = Experiment(runs, batches);
   int64_t now_us = ctx.now_us;
-  Status written = WriteEventFile(logdir, std::llround(experiment.time_created_secs * 1e6),
-                                  {FileVersionEvent(Secs(now_us)),
-                                   ExperimentEvent(Secs(now_us), experiment)});
+  Status written = WriteEventFile(
+      logdir, std::llround(experiment.time_created_secs * 1e6),
+      {FileVersionEvent(Secs(now_us)), ExperimentEvent(Secs(now_us), experiment)});
   size_t points = 0;
   std::set<std::string> short_ids;
   for (const ExportRun& e : runs) short_ids.insert(ShortId(e.run.record.id));
@@ -275,8 +279,9 @@ int CmdTensorboard(const TensorboardOptions& opt) {
     const RunRecord& r = e.run.record;
     // Short ids name the folders unless two selected runs share one.
     std::string folder = short_ids.size() == runs.size() ? ShortId(r.id) : r.id;
-    written = WriteEventFile(logdir / folder, r.started_us > 0 ? r.started_us : r.created_us,
-                             RunEvents(e, experiment, now_us));
+    written =
+        WriteEventFile(logdir / folder, r.started_us > 0 ? r.started_us : r.created_us,
+                       RunEvents(e, experiment, now_us));
     points += e.scalars.size();
   }
   if (!written.ok()) return UsageError(written.message());

@@ -4,6 +4,7 @@
 
 // Each file becomes a read-only byte array between two symbols. The paths come from
 // coordinator/view/CMakeLists.txt.
+// clang-format off
 #define SALVO_EMBED(symbol, path)                                            \
   asm(".section .rodata\n"                                                   \
       ".balign 16\n"                                                         \
@@ -14,6 +15,7 @@
       ".previous\n");                                                        \
   extern "C" const char symbol[];                                            \
   extern "C" const char symbol##_end[]
+// clang-format on
 
 SALVO_EMBED(salvo_view_index_html, SALVO_VIEW_WEB "/index.html");
 SALVO_EMBED(salvo_view_css, SALVO_VIEW_WEB "/view.css");
@@ -34,13 +36,16 @@ struct Route {
 
 const std::array<Route, 4>& Routes() {
   static const std::array<Route, 4> routes = {{
-      {"/", {"text/html; charset=utf-8",
-             Bytes(salvo_view_index_html, salvo_view_index_html_end)}},
-      {"/view.css", {"text/css; charset=utf-8", Bytes(salvo_view_css, salvo_view_css_end)}},
-      {"/view.js", {"text/javascript; charset=utf-8",
-                    Bytes(salvo_view_js, salvo_view_js_end)}},
-      {"/echarts.min.js", {"text/javascript; charset=utf-8",
-                           Bytes(salvo_view_echarts_js, salvo_view_echarts_js_end)}},
+      {"/",
+       {"text/html; charset=utf-8",
+        Bytes(salvo_view_index_html, salvo_view_index_html_end)}},
+      {"/view.css",
+       {"text/css; charset=utf-8", Bytes(salvo_view_css, salvo_view_css_end)}},
+      {"/view.js",
+       {"text/javascript; charset=utf-8", Bytes(salvo_view_js, salvo_view_js_end)}},
+      {"/echarts.min.js",
+       {"text/javascript; charset=utf-8",
+        Bytes(salvo_view_echarts_js, salvo_view_echarts_js_end)}},
   }};
   return routes;
 }

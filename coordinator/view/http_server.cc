@@ -32,10 +32,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     request_ = {};
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, request_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -47,10 +46,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
     response_ = Answer();
     bool keep_alive = response_.keep_alive();
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                        self->OnWrite(ec, keep_alive);
-                      });
+    http::async_write(
+        stream_, response_,
+        [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+          self->OnWrite(ec, keep_alive);
+        });
   }
 
   http::response<http::string_body> Answer() {
@@ -118,7 +118,8 @@ Status ServeHttp(const HttpServerOptions& options) {
   beast::error_code ec;
   std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
   asio::ip::address address = asio::ip::make_address(host, ec);
-  if (ec) return Status::Invalid("invalid --host '" + options.host + "': not an IP address");
+  if (ec)
+    return Status::Invalid("invalid --host '" + options.host + "': not an IP address");
 
   asio::io_context io;
   tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));

@@ -103,25 +103,26 @@ ordered_json RunJson(const Snapshot& snap, const RunView& run,
   if (r.started_us > 0 && end_us >= r.started_us)
     time = static_cast<double>(end_us - r.started_us) / 1e6;
 
-  return {{"id", r.id},
-          {"short_id", ShortId(r.id)},
-          {"index", run.index},
-          {"kind", RunKindName(r.kind)},
-          {"operation", r.operation},
-          {"batch_id", r.batch_id.empty() ? ordered_json(nullptr) : ordered_json(r.batch_id)},
-          {"trial_index", r.trial_index >= 0 ? ordered_json(r.trial_index) : nullptr},
-          {"status", RunStatusName(run.status)},
-          {"reason", r.reason},
-          {"label", DisplayLabel(r)},
-          {"started", Seconds(r.started_us)},
-          {"stopped", Seconds(r.stopped_us)},
-          {"time", time},
-          {"flags", FlagsJson(r.flags)},
-          {"scalars", std::move(last)},
-          {"objective",
-           {{"name", owner.objective},
-            {"maximize", owner.maximize},
-            {"value", value ? Number(*value) : nullptr}}}};
+  return {
+      {"id", r.id},
+      {"short_id", ShortId(r.id)},
+      {"index", run.index},
+      {"kind", RunKindName(r.kind)},
+      {"operation", r.operation},
+      {"batch_id", r.batch_id.empty() ? ordered_json(nullptr) : ordered_json(r.batch_id)},
+      {"trial_index", r.trial_index >= 0 ? ordered_json(r.trial_index) : nullptr},
+      {"status", RunStatusName(run.status)},
+      {"reason", r.reason},
+      {"label", DisplayLabel(r)},
+      {"started", Seconds(r.started_us)},
+      {"stopped", Seconds(r.stopped_us)},
+      {"time", time},
+      {"flags", FlagsJson(r.flags)},
+      {"scalars", std::move(last)},
+      {"objective",
+       {{"name", owner.objective},
+        {"maximize", owner.maximize},
+        {"value", value ? Number(*value) : nullptr}}}};
 }
 
 Result<std::map<std::string, ScalarSummary>> Summaries(const Snapshot& snap,
@@ -139,7 +140,8 @@ Result<ordered_json> TagsJson(const Snapshot& snap, const std::string& id) {
   ordered_json tags = ordered_json::object();
   for (const ScalarPoint& p : *points) {
     ordered_json& tag = tags[p.tag];
-    if (tag.is_null()) tag = {{"steps", ordered_json::array()}, {"values", ordered_json::array()}};
+    if (tag.is_null())
+      tag = {{"steps", ordered_json::array()}, {"values", ordered_json::array()}};
     tag["steps"].push_back(p.step);
     tag["values"].push_back(Number(p.value));
   }
@@ -178,7 +180,8 @@ std::vector<const RunView*> TrialsOf(const Snapshot& snap, const std::string& ba
 
 // The search flags of a batch with their domains: numbers get min and max (and log),
 // other choices their values. Widened to what the trials actually ran with.
-ordered_json FlagDomains(const RunRecord& batch, const std::vector<const RunView*>& trials) {
+ordered_json FlagDomains(const RunRecord& batch,
+                         const std::vector<const RunView*>& trials) {
   auto space = SpaceFromFlags(batch.flags);
   ordered_json flags = ordered_json::array();
   if (!space.ok()) return flags;
@@ -186,8 +189,10 @@ ordered_json FlagDomains(const RunRecord& batch, const std::vector<const RunView
     bool numeric = dim.kind != DimKind::kCategorical ||
                    std::all_of(dim.choices.begin(), dim.choices.end(),
                                [](const FlagValue& v) { return v.is_number(); });
-    ordered_json flag = {{"name", dim.name}, {"type", numeric ? "number" : "category"},
-                         {"log", dim.log}, {"text", dim.text}};
+    ordered_json flag = {{"name", dim.name},
+                         {"type", numeric ? "number" : "category"},
+                         {"log", dim.log},
+                         {"text", dim.text}};
     if (dim.kind == DimKind::kCategorical) {
       ordered_json values = ordered_json::array();
       for (const FlagValue& v : dim.choices) values.push_back(FlagJson(v));
@@ -213,8 +218,9 @@ ordered_json FlagDomains(const RunRecord& batch, const std::vector<const RunView
       bool integers =
           dim.kind == DimKind::kInteger ||
           (dim.kind == DimKind::kCategorical &&
-           std::all_of(dim.choices.begin(), dim.choices.end(),
-                       [](const FlagValue& v) { return v.kind() == FlagValue::Kind::kInt; }));
+           std::all_of(dim.choices.begin(), dim.choices.end(), [](const FlagValue& v) {
+             return v.kind() == FlagValue::Kind::kInt;
+           }));
       for (const RunView* t : trials) {
         auto it = t->record.flags.find(dim.name);
         if (it != t->record.flags.end() && it->second.kind() == FlagValue::Kind::kFloat)
@@ -261,14 +267,11 @@ Result<ordered_json> BatchJson(const Snapshot& snap, const RunView& batch) {
                            {"best", *best_value}});
   }
 
-  return ordered_json{{"batch", std::move(summary)},
-                      {"objective", b.objective},
-                      {"maximize", b.maximize},
-                      {"flags", FlagDomains(b, trials)},
-                      {"counts", std::move(counts)},
-                      {"trials", std::move(trial_rows)},
-                      {"best", std::move(best)},
-                      {"best_so_far", std::move(best_so_far)}};
+  return ordered_json{
+      {"batch", std::move(summary)}, {"objective", b.objective},
+      {"maximize", b.maximize},      {"flags", FlagDomains(b, trials)},
+      {"counts", std::move(counts)}, {"trials", std::move(trial_rows)},
+      {"best", std::move(best)},     {"best_so_far", std::move(best_so_far)}};
 }
 
 Result<ordered_json> RunsRoute(const Snapshot& snap) {

@@ -3,14 +3,16 @@
 // from the store, so the routes are tested on a memory store without sockets.
 //
 // Routes (GET or HEAD; a query string is ignored except by the page's own script):
-//   /                          the page (assets.h), also /view.js, /view.css, /echarts.min.js
-//   /api/runs                  every run, newest first: {"runs": [RUN...]}
-//   /api/runs/ID               {"run": RUN, "record": the stored record}
-//   /api/runs/ID/scalars       {"id": ID, "tags": {TAG: {"steps": [...], "values": [...]}}}
-//   /api/batches               every batch, newest first: {"batches": [BATCH...]}
-//   /api/batches/ID            the batch, its search flags with their domains, its
-//                              trials in trial order, and the best objective so far
-//   /api/batches/ID/scalars    {"trials": [{"id", "short_id", "trial_index", "tags"}]}
+//   /                        the page (assets.h); also /view.js, /view.css and
+//                            /echarts.min.js
+//   /api/runs                every run, newest first: {"runs": [RUN...]}
+//   /api/runs/ID             {"run": RUN, "record": the stored record}
+//   /api/runs/ID/scalars     {"id": ID, "tags": {TAG: {"steps": [...],
+//                            "values": [...]}}}
+//   /api/batches             every batch, newest first: {"batches": [BATCH...]}
+//   /api/batches/ID          the batch, its search flags with their domains, its
+//                            trials in trial order, and the best objective so far
+//   /api/batches/ID/scalars  {"trials": [{"id", "short_id", "trial_index", "tags"}]}
 // ID is anything `salvo runs` accepts for one run: an id prefix or a 1-based index.
 // RUN is {"id", "short_id", "index", "kind", "operation", "batch_id", "trial_index",
 // "status", "label", "started", "stopped" (Unix seconds or null), "time" (seconds or

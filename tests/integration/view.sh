@@ -2,7 +2,8 @@
 # `salvo view` over a store with a grid batch of examples/train.py and a gp batch of
 # curves_train.py: the JSON API's values (checked against `salvo compare --json`), the
 # page in headless Chromium (every plot drew the right number of points), a screenshot,
-# and the page's data following a batch that runs while the view serves.
+# and the API and an open page (through chromedriver) following a batch that runs while
+# the view serves.
 #
 # SALVO_VIEW_SCREENSHOT=PATH copies the screenshot there (docs/view.png in the README).
 source "$(dirname "$0")/lib.sh"
@@ -10,6 +11,7 @@ cd "$SRC"
 
 PY=/usr/bin/python3
 command -v chromium >/dev/null || fail "chromium is installed (scripts/install-deps.sh)"
+command -v chromedriver >/dev/null || fail "chromedriver is installed (scripts/install-deps.sh)"
 
 salvo run examples/train.py 'x=[-1,0,1]' --random-seed 1 -y -q >/dev/null 2>&1
 salvo run tests/integration/curves_train.py 'lr=loguniform[1e-4:1e-1]' \
@@ -162,8 +164,19 @@ if [ -n "${SALVO_VIEW_SCREENSHOT:-}" ]; then
 fi
 
 # --- following a batch that runs while the view serves -----------------------------------
+# chromedriver keeps one page open across the batch, to see it redraw without a reload.
+driver_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+chromedriver --port="$driver_port" >"$WORK/chromedriver.log" 2>&1 &
+driver_pid=$!
+driver="http://127.0.0.1:$driver_port"
+for _ in $(seq 100); do
+  curl -sf "$driver/status" 2>/dev/null | grep -q '"ready": *true' && break
+  sleep 0.1
+done
+expect_match "chromedriver is ready" "$(curl -sf "$driver/status")" '"ready": *true'
+
 salvo run tests/integration/curves_train.py lr=0.03 momentum=0.8 'width=[32,64]' \
-  delay=0.25 -y -q >/dev/null 2>&1 &
+  delay=0.4 -y -q >/dev/null 2>&1 &
 run_pid=$!
 seen=""
 for _ in $(seq 150); do
@@ -174,6 +187,9 @@ done
 expect_match "a batch started after the view shows as running" "$seen" \
   '^curves_train\.py\+ running [0-9a-f]{32}$'
 live=${seen##* }
+timeout 50 "$PY" tests/integration/view_live.py "$driver" "${url}?batch=$live" \
+  "$(mktemp -d "$WORK/chromium.XXXXXX")" 40 >"$WORK/live.txt" 2>"$WORK/live.err" &
+live_pid=$!
 partial=""
 for _ in $(seq 150); do
   partial=$(api "batches/$live/scalars" | jq_py 'len(d["trials"][0]["tags"]["loss"]["values"])' 2>/dev/null)
@@ -185,6 +201,19 @@ wait "$run_pid"
 expect_eq "when it ends: completed, 2 trials of 8 steps" "completed 2 16" \
   "$(api "batches/$live/scalars" | jq_py '"%d %d" % (len(d["trials"]), sum(len(t["tags"]["loss"]["values"]) for t in d["trials"]))' | sed "s/^/$(api "batches/$live" | jq_py 'd["batch"]["status"]') /")"
 expect_eq "/api/runs has the new runs" 13 "$(api runs | jq_py 'len(d["runs"])')"
+
+wait "$live_pid"
+expect_code "the page was watched to the batch's end" 0 $?
+readings=$(cat "$WORK/live.txt")
+echo "what the open page showed, in order:" && sed 's/^/  /' "$WORK/live.txt"
+expect_match "the open page first showed the batch running" "$(echo "$readings" | head -1)" \
+  '^running [01]/2 '
+expect_eq "and redrew to its end without a reload" "completed 2/2 16" \
+  "$(echo "$readings" | tail -1)"
+expect_match "with a partial curve drawn on the way" "$readings" \
+  $'(^|\n)running [0-2]/2 ([1-9]|1[0-5])(\n|$)'
+kill "$driver_pid"
+wait "$driver_pid" 2>/dev/null
 
 kill -TERM "$view_pid"
 wait "$view_pid"

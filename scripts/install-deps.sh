@@ -24,7 +24,7 @@ readonly TOOL_PACKAGES=(
 # The tests of `salvo view` (headless browser) and `salvo tensorboard` (an independent
 # protobuf decoder).
 readonly TEST_TOOL_PACKAGES=(
-  chromium chromium-driver python3-protobuf protobuf-compiler
+  chromium chromium-driver curl python3-protobuf protobuf-compiler
 )
 readonly SLURM_PACKAGES=(
   slurm-wlm slurmctld slurmd slurm-client munge

@@ -21,6 +21,11 @@ readonly LIBRARY_PACKAGES=(
 readonly TOOL_PACKAGES=(
   tmux python3 python3-numpy python3-sklearn python3-optuna
 )
+# The tests of `salvo view` (headless browser) and `salvo tensorboard` (an independent
+# protobuf decoder).
+readonly TEST_TOOL_PACKAGES=(
+  chromium chromium-driver curl python3-protobuf protobuf-compiler
+)
 readonly SLURM_PACKAGES=(
   slurm-wlm slurmctld slurmd slurm-client munge
 )
@@ -42,7 +47,12 @@ for arg in "$@"; do
   esac
 done
 
-packages=("${BUILD_PACKAGES[@]}" "${LIBRARY_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
+packages=("${BUILD_PACKAGES[@]}" "${LIBRARY_PACKAGES[@]}" "${TOOL_PACKAGES[@]}"
+  "${TEST_TOOL_PACKAGES[@]}")
+# npm installs the web view's plotting library; Debian's npm only where none is installed.
+if ! command -v npm >/dev/null; then
+  packages+=(npm)
+fi
 if ((with_slurm)); then
   packages+=("${SLURM_PACKAGES[@]}")
 fi
@@ -59,8 +69,29 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# The web view's plotting library (coordinator/view/web/package-lock.json pins it), so
+# that the build itself needs no network. `npm ci` only when the pinned version is absent.
+install_web_assets() {
+  local web
+  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/coordinator/view/web"
+  local want have=""
+  want=$(node -e 'console.log(require(process.argv[1]).packages["node_modules/echarts"].version)' \
+    "$web/package-lock.json")
+  if [[ -f "$web/node_modules/echarts/package.json" ]]; then
+    have=$(node -e 'console.log(require(process.argv[1]).version)' \
+      "$web/node_modules/echarts/package.json")
+  fi
+  if [[ "$have" == "$want" && -f "$web/node_modules/echarts/dist/echarts.min.js" ]]; then
+    return 0
+  fi
+  echo "install-deps: installing echarts $want with npm ci in $web"
+  (cd "$web" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages are installed"
+  install_web_assets
   exit 0
 fi
 echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
@@ -79,4 +110,5 @@ apt_options=(-y --no-install-recommends -o DPkg::Lock::Timeout=600)
 apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
 "${apt_get[@]}" -o DPkg::Lock::Timeout=600 update
 "${apt_get[@]}" install "${apt_options[@]}" "${missing[@]}"
+install_web_assets
 echo "install-deps: done"

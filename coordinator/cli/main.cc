@@ -13,6 +13,8 @@
 #include "coordinator/commands.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/remote.h"
+#include "coordinator/tensorboard/tensorboard_cmd.h"
+#include "coordinator/view/view_cmd.h"
 
 namespace {
 
@@ -188,6 +190,18 @@ int main(int argc, char** argv) {
   auto* cat_cmd = app.add_subcommand("cat", "Print a run's output");
   cat_cmd->add_option("run", cat.run, "Run id prefix or index (default: the newest)");
 
+  // view, tensorboard
+  salvo::ViewOptions view;
+  auto* view_cmd = app.add_subcommand("view", "Serve a web page of the runs, with plots");
+  view_cmd->add_option("--port", view.port, "Port to listen on (default 8080; 0: any)");
+  view_cmd->add_option("--host", view.host, "Address to listen on (default 127.0.0.1)");
+  salvo::TensorboardOptions tb;
+  auto* tb_cmd = app.add_subcommand(
+      "tensorboard", "Write runs as TensorBoard event files and start TensorBoard");
+  AddSelection(tb_cmd, tb.sel, true);
+  tb_cmd->add_option("--logdir", tb.logdir,
+                     "Folder to write (default $SALVO_HOME/tensorboard, emptied first)");
+
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
@@ -249,5 +263,7 @@ int main(int argc, char** argv) {
       return salvo::UsageError("the run to show is empty (leave it out for the newest)");
     return salvo::CmdCat(cat);
   }
+  if (view_cmd->parsed()) return salvo::CmdView(view);
+  if (tb_cmd->parsed()) return salvo::CmdTensorboard(tb);
   return 2;
 }

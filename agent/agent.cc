@@ -299,12 +299,19 @@ struct Agent::State {
     return false;
   }
 
-  void FailToStart(const AttemptId& attempt, std::string error) {
-    spdlog::warn("agent {}: trial {} failed to start: {}", id, Label(attempt), error);
+  // `refused`: not the trial's fault (paused, stopping); the coordinator runs it
+  // elsewhere.
+  void FailToStart(const AttemptId& attempt, std::string error, bool refused = false) {
+    if (refused) {
+      spdlog::info("agent {}: trial {} handed back: {}", id, Label(attempt), error);
+    } else {
+      spdlog::warn("agent {}: trial {} failed to start: {}", id, Label(attempt), error);
+    }
     proto::Report r;
     r.id = attempt;
     r.kind = proto::ReportKind::kFailedToStart;
     r.error = std::move(error);
+    r.refused = refused;
     SendReport(std::move(r));
   }
 
@@ -313,8 +320,8 @@ struct Agent::State {
       spdlog::debug("agent {}: ignored a duplicate dispatch of {}", id, Label(d.id));
       return;
     }
-    if (stopping) return FailToStart(d.id, "the agent is stopping");
-    if (paused) return FailToStart(d.id, "the agent is paused");
+    if (stopping) return FailToStart(d.id, "the agent is stopping", true);
+    if (paused) return FailToStart(d.id, "the agent is paused", true);
     if (d.snapshot_hash.empty() || fs::is_directory(SnapshotDir(d.snapshot_hash))) {
       queue.push_back(std::move(d));
       return StartQueued();
@@ -415,7 +422,8 @@ struct Agent::State {
     // Accepted but not started: give them back so they can run elsewhere.
     std::deque<proto::Dispatch> waiting;
     waiting.swap(queue);
-    for (const auto& d : waiting) FailToStart(d.id, "the agent is paused: " + reason);
+    for (const auto& d : waiting)
+      FailToStart(d.id, "the agent is paused: " + reason, true);
   }
 
   // --- trials --------------------------------------------------------------------
@@ -562,7 +570,10 @@ struct Agent::State {
     r.exit_code = exit.exit_code;
     r.signal = exit.signal;
     r.cancelled = t.cancelled;
-    if (t.stopped && !t.cancelled) r.error = "stopped with the agent";
+    if (t.stopped && !t.cancelled) {
+      r.error = "stopped with the agent";
+      r.refused = true;
+    }
     r.duration_ms =
         std::chrono::duration_cast<milliseconds>(SteadyClock::now() - t.started).count();
     spdlog::info("agent {}: trial {} finished: {} after {} ms{}", id,
@@ -588,7 +599,8 @@ struct Agent::State {
     queue.clear();
     awaiting_snapshot.clear();
     for (const AttemptId& attempt : waiting)
-      FailToStart(attempt, "the agent is stopping");
+      FailToStart(attempt, "the agent is stopping", true);
+    if (welcomed) Send(proto::Goodbye{"asked to stop", false});
     for (auto& [_, t] : running) {
       t.stopped = true;
       if (!t.kill_at) Terminate(t);
@@ -637,7 +649,12 @@ struct Agent::State {
         }
         zmq::pollitem_t items[] = {{socket->handle(), 0, ZMQ_POLLIN, 0},
                                    {nullptr, wake_read, ZMQ_POLLIN, 0}};
-        zmq::poll(items, 2, milliseconds(WaitMs(SteadyClock::now())));
+        try {
+          zmq::poll(items, 2, milliseconds(WaitMs(SteadyClock::now())));
+        } catch (const zmq::error_t& e) {
+          if (e.num() != EINTR) throw;  // a signal: RequestStop has run
+          continue;
+        }
         if (items[1].revents & ZMQ_POLLIN) DrainWakeups();
         Receive();
         PollTrials();
@@ -649,6 +666,13 @@ struct Agent::State {
     if (!unacked.empty())
       spdlog::warn("agent {}: exiting with {} reports not acknowledged", id,
                    unacked.size());
+    // The coordinator can forget this agent now rather than after its timeout; the
+    // socket lingers a little so that the message leaves.
+    try {
+      socket->set(zmq::sockopt::linger, 500);
+      Send(proto::Goodbye{"shut down", true});
+    } catch (const zmq::error_t&) {
+    }
     spdlog::info("agent {} stopped", id);
     return Status::Ok();
   }

@@ -36,8 +36,9 @@ struct AgentOptions {
   std::string key;  // the agent's key pair file (salvo keygen), with server_key
 };
 
-// Fills `options` from a YAML file whose keys are the option names (connect, slots,
-// gpus, gpus_per_trial, name, home, heartbeat_ms, timeout_ms, server_key, key).
+// Fills `options` from a YAML file whose keys are the command line's option names
+// (connect, slots, gpus, gpus-per-trial, name, home, heartbeat-ms, timeout-ms,
+// progress-ms, server-key, key).
 // kInvalidArgument naming the file and key on a bad value or an unknown key.
 Status LoadAgentConfig(const std::string& path, AgentOptions* options);
 

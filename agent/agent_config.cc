@@ -46,17 +46,19 @@ Status LoadAgentConfig(const std::string& path, AgentOptions* options) {
         options->slots = value.as<int>();
       } else if (key == "gpus") {
         options->gpus = ReadGpus(value);
-      } else if (key == "gpus_per_trial") {
+      } else if (key == "gpus-per-trial") {
         options->gpus_per_trial = value.as<int>();
       } else if (key == "name") {
         options->name = value.as<std::string>();
       } else if (key == "home") {
         options->home = value.as<std::string>();
-      } else if (key == "heartbeat_ms") {
+      } else if (key == "heartbeat-ms") {
         options->heartbeat_ms = value.as<int64_t>();
-      } else if (key == "timeout_ms") {
+      } else if (key == "timeout-ms") {
         options->timeout_ms = value.as<int64_t>();
-      } else if (key == "server_key") {
+      } else if (key == "progress-ms") {
+        options->progress_ms = value.as<int64_t>();
+      } else if (key == "server-key") {
         options->server_key = value.as<std::string>();
       } else if (key == "key") {
         options->key = value.as<std::string>();

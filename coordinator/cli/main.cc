@@ -90,6 +90,8 @@ void AddAgentCommand(CLI::App* cmd, AgentArgs& a) {
         "Heartbeat interval until the coordinator sets it");
   a.Add(cmd, "--timeout-ms", &AgentOptions::timeout_ms,
         "Reconnect after this long without word from the coordinator");
+  a.Add(cmd, "--progress-ms", &AgentOptions::progress_ms,
+        "Shortest interval between a trial's progress reports");
   a.Add(cmd, "--server-key", &AgentOptions::server_key,
         "The coordinator's public key file (CurveZMQ)");
   a.Add(cmd, "--key", &AgentOptions::key, "This agent's key pair file (salvo keygen)");

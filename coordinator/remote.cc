@@ -299,6 +299,7 @@ int Follow(const std::string& batch_id) {
   std::unique_ptr<Progress> progress;
   std::set<std::string> seen_ended, seen_started;
   bool stop_sent = false;
+  int64_t ended_since_us = 0;
   auto last_ok = std::chrono::steady_clock::now();
   while (true) {
     if (g_interrupted.load() && !stop_sent) {
@@ -307,7 +308,12 @@ int Follow(const std::string& batch_id) {
       (void)RemoteCall(json{{"cmd", "stop"}, {"ids", {batch_id}}}.dump(), 5000);
       stop_sent = true;
     }
-    auto reply = RemoteCall(json{{"cmd", "batch"}, {"id", batch_id}}.dump(), 5000);
+    // Objectives only of trials that ended since the last answer (with a margin for
+    // records written just after it was made).
+    auto reply = RemoteCall(
+        json{{"cmd", "batch"}, {"id", batch_id}, {"ended_since_us", ended_since_us}}
+            .dump(),
+        5000);
     if (!reply.ok()) {
       if (std::chrono::steady_clock::now() - last_ok > std::chrono::seconds(120)) {
         std::cerr << "salvo: error: lost the coordinator (" << reply.status().message()
@@ -321,6 +327,9 @@ int Follow(const std::string& batch_id) {
     last_ok = std::chrono::steady_clock::now();
     json state = json::parse(*reply, nullptr, false);
     if (state.is_discarded()) return 1;
+    // Trials that ended before this answer are seen now; later answers need only the
+    // objectives of trials that end afterwards.
+    ended_since_us = std::max<int64_t>(0, state.value("now_us", int64_t{0}) - 5'000'000);
     const json& batch = state["batch"];
     if (!progress) {
       ProgressOptions po;

@@ -16,6 +16,10 @@
 //   paused (sent Pause, given no more work) and reported.
 // - After a coordinator restart, attempts the store shows running are adopted: the
 //   agent that runs them says so in its Hello, or they are lost after the timeout.
+// - An agent that says Goodbye gets no more work; a dispatch it hands back unstarted
+//   (a refused FailedToStart) goes to another agent as the same attempt, a trial that
+//   ended because the agent was stopped is lost, and when it is gone (done) whatever it
+//   still ran is lost at once rather than after the timeout.
 
 #include <condition_variable>
 #include <cstdint>

@@ -24,6 +24,7 @@ struct AgentPool::Agent {
   int slots = 1;
   int64_t last_seen_us = 0;
   bool paused = false;
+  bool leaving = false;   // said Goodbye: its trials may end, it gets no new ones
   int fast_failures = 0;  // in a row
   int64_t joined_us = 0;
   int completed = 0, failed = 0;
@@ -56,7 +57,8 @@ std::string Short(const proto::AttemptId& id) {
 
 }  // namespace
 
-AgentPool::AgentPool(PoolOptions options, std::string coordinator_id, std::string runs_dir)
+AgentPool::AgentPool(PoolOptions options, std::string coordinator_id,
+                     std::string runs_dir)
     : options_(options),
       coordinator_id_(std::move(coordinator_id)),
       runs_dir_(std::move(runs_dir)) {
@@ -104,9 +106,11 @@ int AgentPool::Assigned(const std::string& agent_id) const {
 void AgentPool::OnMessage(const std::string& identity, const proto::Message& m,
                           int64_t now_us) {
   if (const auto* h = std::get_if<proto::Hello>(&m)) return OnHello(identity, *h, now_us);
-  if (const auto* r = std::get_if<proto::Report>(&m)) return OnReport(identity, *r, now_us);
+  if (const auto* r = std::get_if<proto::Report>(&m))
+    return OnReport(identity, *r, now_us);
   if (const auto* s = std::get_if<proto::SnapshotRequest>(&m))
     return OnSnapshotRequest(identity, *s);
+  if (const auto* g = std::get_if<proto::Goodbye>(&m)) return OnGoodbye(identity, *g);
   if (std::holds_alternative<proto::Heartbeat>(m)) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = agents_.find(identity);
@@ -162,10 +166,10 @@ void AgentPool::OnHello(const std::string& identity, const proto::Hello& h,
   }
   Send(identity, w);
   if (fresh) {
-    spdlog::info("Agent {} joined from {} with {} slot(s){}{}", agent->name, h.host,
-                 agent->slots,
-                 h.gpus.empty() ? "" : ", " + std::to_string(h.gpus.size()) + " GPU(s)",
-                 adopted ? ", running " + std::to_string(adopted) + " known trial(s)" : "");
+    spdlog::info(
+        "Agent {} joined from {} with {} slot(s){}{}", agent->name, h.host, agent->slots,
+        h.gpus.empty() ? "" : ", " + std::to_string(h.gpus.size()) + " GPU(s)",
+        adopted ? ", running " + std::to_string(adopted) + " known trial(s)" : "");
   } else {
     spdlog::info("Agent {} reconnected ({} trial(s) still running)", agent->name,
                  adopted);
@@ -178,6 +182,57 @@ void AgentPool::OnHello(const std::string& identity, const proto::Hello& h,
   Wake();
 }
 
+void AgentPool::OnGoodbye(const std::string& identity, const proto::Goodbye& g) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = agents_.find(identity);
+  if (it == agents_.end()) return;
+  Agent& agent = *it->second;
+  if (!g.done) {
+    if (!agent.leaving)
+      spdlog::info("Agent {} is stopping ({}); it gets no more work", agent.name,
+                   g.reason.empty() ? "no reason given" : g.reason);
+    agent.leaving = true;
+    changed_.notify_all();
+    return;
+  }
+  // It said it is gone, so what it had not started never will be.
+  int lost = LoseAttemptsOf(agent, "agent " + agent.name + " stopped", true);
+  spdlog::info("Agent {} left ({}){}", agent.name,
+               g.reason.empty() ? "no reason given" : g.reason,
+               lost ? "; " + std::to_string(lost) + " trial(s) lost" : "");
+  agents_.erase(it);
+  changed_.notify_all();
+}
+
+int AgentPool::LoseAttemptsOf(const Agent& agent, const std::string& reason,
+                              bool requeue_unstarted) {
+  int lost = 0;
+  for (auto& [id, a] : attempts_) {
+    if (a->agent_id != agent.id || a->state == Attempt::State::kEnded) continue;
+    if (requeue_unstarted && a->state == Attempt::State::kDispatched &&
+        !a->cancel_wanted) {
+      // Never started there: it goes to another agent as the same attempt.
+      Requeue(*a);
+      continue;
+    }
+    AttemptEnd end;
+    end.kind = AttemptEnd::Kind::kLost;
+    end.reason = reason;
+    EndAttempt(*a, end);
+    ++lost;
+  }
+  return lost;
+}
+
+void AgentPool::Requeue(Attempt& a) {
+  a.state = Attempt::State::kQueued;
+  a.agent_id.clear();
+  a.agent_name.clear();
+  a.host.clear();
+  auto self = attempts_.find(a.dispatch.id);
+  if (self != attempts_.end()) queue_.insert(queue_.begin(), self->second);
+}
+
 void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
                          int64_t now_us) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -188,10 +243,12 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
   auto it = attempts_.find(r.id);
   if (it == attempts_.end() || it->second->state == Attempt::State::kEnded ||
       (!it->second->agent_id.empty() && it->second->agent_id != identity)) {
-    if (r.kind == proto::ReportKind::kExited || r.kind == proto::ReportKind::kFailedToStart)
-      spdlog::info("Discarded the late result of trial {} from {}: that attempt was "
-                   "already given up",
-                   Short(r.id), identity);
+    if (r.kind == proto::ReportKind::kExited ||
+        r.kind == proto::ReportKind::kFailedToStart)
+      spdlog::info(
+          "Discarded the late result of trial {} from {}: that attempt was "
+          "already given up",
+          Short(r.id), identity);
     return;
   }
   Attempt& a = *it->second;
@@ -200,7 +257,9 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
     a.agent_id = identity;
   }
   if (r.kind == proto::ReportKind::kStarted && !r.run_dir.empty()) {
-    spdlog::debug("Trial {} started on {} in {}", Short(r.id), identity, r.run_dir);
+    spdlog::info("Trial {} started on agent {} in {}", Short(r.id),
+                 agent_it != agents_.end() ? agent_it->second->name : identity,
+                 r.run_dir);
   }
   // Scalars by index, output by offset: a report sent twice changes nothing.
   for (size_t i = 0; i < r.scalars.size(); ++i) {
@@ -209,8 +268,8 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
     a.scalars.push_back(r.scalars[i]);
     if (a.sink) a.sink(a.dispatch.id.run_id, r.scalars[i]);
   }
-  if (!r.output.empty() && r.output_offset + static_cast<int64_t>(r.output.size()) >
-                               a.output_size) {
+  if (!r.output.empty() &&
+      r.output_offset + static_cast<int64_t>(r.output.size()) > a.output_size) {
     std::string dir = runs_dir_ + "/" + a.dispatch.id.run_id;
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -222,20 +281,35 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
     }
   }
   Agent* agent = agent_it != agents_.end() ? agent_it->second.get() : nullptr;
-  if (r.kind == proto::ReportKind::kExited || r.kind == proto::ReportKind::kFailedToStart) {
+  if (r.refused && r.kind == proto::ReportKind::kFailedToStart && !a.cancel_wanted) {
+    spdlog::info("Trial {} refused by agent {} ({}); giving it to another agent",
+                 Short(r.id), agent ? agent->name : identity, r.error);
+    Requeue(a);
+    Dispatch(now_us);
+    return;
+  }
+  if (r.refused && r.kind == proto::ReportKind::kExited && !r.cancelled) {
+    AttemptEnd end;
+    end.kind = AttemptEnd::Kind::kLost;
+    end.reason = "agent " + (agent ? agent->name : identity) + " was stopped";
+    EndAttempt(a, end);
+    return;
+  }
+  if (r.kind == proto::ReportKind::kExited ||
+      r.kind == proto::ReportKind::kFailedToStart) {
     AttemptEnd end;
     if (r.kind == proto::ReportKind::kFailedToStart) {
       end.kind = AttemptEnd::Kind::kFailed;
       end.exit_code = 127;
-      end.reason = "could not start on agent " + (agent ? agent->name : identity) + ": " +
-                   r.error;
+      end.reason =
+          "could not start on agent " + (agent ? agent->name : identity) + ": " + r.error;
     } else {
       end.kind = r.cancelled ? AttemptEnd::Kind::kCancelled : AttemptEnd::Kind::kExited;
       end.exit_code = r.exit_code;
       end.signal = r.signal;
     }
-    bool failed = !r.cancelled && (r.kind == proto::ReportKind::kFailedToStart ||
-                                   r.exit_code != 0);
+    bool failed =
+        !r.cancelled && (r.kind == proto::ReportKind::kFailedToStart || r.exit_code != 0);
     if (agent) {
       (failed ? agent->failed : agent->completed) += 1;
       if (failed && (r.kind == proto::ReportKind::kFailedToStart ||
@@ -244,12 +318,13 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
         if (!agent->paused && options_.fast_failure_limit > 0 &&
             agent->fast_failures >= options_.fast_failure_limit) {
           agent->paused = true;
-          spdlog::error("Agent {} paused: {} trials in a row failed within {} ms; it gets "
-                        "no more work",
-                        agent->name, agent->fast_failures, options_.fast_failure_ms);
-          Send(identity, proto::Pause{"paused after " +
-                                      std::to_string(agent->fast_failures) +
-                                      " consecutive fast failures"});
+          spdlog::error(
+              "Agent {} paused: {} trials in a row failed within {} ms; it gets "
+              "no more work",
+              agent->name, agent->fast_failures, options_.fast_failure_ms);
+          Send(identity,
+               proto::Pause{"paused after " + std::to_string(agent->fast_failures) +
+                            " consecutive fast failures"});
         }
       } else if (!failed) {
         agent->fast_failures = 0;
@@ -286,7 +361,7 @@ void AgentPool::Dispatch(int64_t now_us) {
     Agent* best = nullptr;
     int best_free = 0;
     for (auto& [id, agent] : agents_) {
-      if (agent->paused) continue;
+      if (agent->paused || agent->leaving) continue;
       int free = agent->slots - Assigned(id);
       if (free > best_free) {
         best = agent.get();
@@ -316,15 +391,8 @@ void AgentPool::Tick(int64_t now_us) {
       ++it;
       continue;
     }
-    int lost = 0;
-    for (auto& [id, a] : attempts_) {
-      if (a->agent_id != agent.id || a->state == Attempt::State::kEnded) continue;
-      AttemptEnd end;
-      end.kind = AttemptEnd::Kind::kLost;
-      end.reason = "agent " + agent.name + " stopped answering";
-      EndAttempt(*a, end);
-      ++lost;
-    }
+    // It may have started what it was sent: those become new attempts.
+    int lost = LoseAttemptsOf(agent, "agent " + agent.name + " stopped answering", false);
     spdlog::warn("Agent {} left: silent for {} ms{}", agent.name,
                  (now_us - agent.last_seen_us) / 1000,
                  lost ? "; " + std::to_string(lost) + " trial(s) lost" : "");
@@ -435,7 +503,8 @@ int AgentPool::FreeCapacity() {
   std::lock_guard<std::mutex> lock(mu_);
   int free = 0;
   for (const auto& [id, agent] : agents_)
-    if (!agent->paused) free += std::max(0, agent->slots - Assigned(id));
+    if (!agent->paused && !agent->leaving)
+      free += std::max(0, agent->slots - Assigned(id));
   return free - static_cast<int>(queue_.size());
 }
 
@@ -501,7 +570,9 @@ class AgentHandle : public TrialHandle {
   void Signal(int sig) override {
     if (sig == SIGTERM || sig == SIGKILL || sig == SIGINT) pool_->Cancel(attempt_);
   }
-  std::vector<ScalarPoint> Scalars() const override { return pool_->ScalarsOf(*attempt_); }
+  std::vector<ScalarPoint> Scalars() const override {
+    return pool_->ScalarsOf(*attempt_);
+  }
   std::string host() const override { return pool_->HostOf(*attempt_); }
   std::string external_id() const override { return pool_->AgentOf(*attempt_); }
 

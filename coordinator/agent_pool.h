@@ -16,6 +16,10 @@
 //   paused (sent Pause, given no more work) and reported.
 // - After a coordinator restart, attempts the store shows running are adopted: the
 //   agent that runs them says so in its Hello, or they are lost after the timeout.
+// - An agent that says Goodbye gets no more work; a dispatch it hands back unstarted
+//   (a refused FailedToStart) goes to another agent as the same attempt, a trial that
+//   ended because the agent was stopped is lost, and when it is gone (done) whatever it
+//   still ran is lost at once rather than after the timeout.
 
 #include <condition_variable>
 #include <cstdint>
@@ -34,7 +38,7 @@ namespace salvo {
 struct PoolOptions {
   int64_t heartbeat_ms = 1000;
   int64_t timeout_ms = 5000;
-  int fast_failure_limit = 5;      // consecutive fast failures that pause an agent
+  int fast_failure_limit = 5;       // consecutive fast failures that pause an agent
   int64_t fast_failure_ms = 10000;  // a failure faster than this is "fast"
   int64_t stop_grace_ms = 10000;
 };
@@ -81,8 +85,15 @@ class AgentPool {
   void OnHello(const std::string& identity, const proto::Hello& h, int64_t now_us);
   void OnReport(const std::string& identity, const proto::Report& r, int64_t now_us);
   void OnSnapshotRequest(const std::string& identity, const proto::SnapshotRequest& r);
-  void Dispatch(int64_t now_us);  // mu_ held
-  void EndAttempt(Attempt& a, AttemptEnd end);  // mu_ held
+  void OnGoodbye(const std::string& identity, const proto::Goodbye& g);
+  // Ends the agent's attempts as lost; with requeue_unstarted, those it was sent but
+  // never reported started are queued again as the same attempt. Returns how many were
+  // lost. mu_ held.
+  int LoseAttemptsOf(const Agent& agent, const std::string& reason,
+                     bool requeue_unstarted);
+  void Requeue(Attempt& a);                         // mu_ held
+  void Dispatch(int64_t now_us);                    // mu_ held
+  void EndAttempt(Attempt& a, AttemptEnd end);      // mu_ held
   int Assigned(const std::string& agent_id) const;  // mu_ held
   void Wake();
 
@@ -95,7 +106,7 @@ class AgentPool {
   std::map<proto::AttemptId, std::shared_ptr<Attempt>> attempts_;
   std::vector<std::shared_ptr<Attempt>> queue_;  // waiting for a free slot, in order
   std::map<std::string, std::shared_ptr<const std::vector<proto::SnapshotFile>>>
-      snapshots_;                                 // by hash
+      snapshots_;                                       // by hash
   std::map<std::string, std::string> snapshot_of_dir_;  // source dir -> hash
   std::vector<Outbound> outbound_;
   int wake_fd_ = -1;

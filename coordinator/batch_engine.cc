@@ -598,9 +598,11 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       fresh.push_back(t);
       batch.trials_created += 1;
     }
-    fresh.push_back(batch);
-    Status st = store_.PutMany(fresh);
-    if (!st.ok()) spdlog::error("cannot record new trials: {}", st.message());
+    // In one write with the records still waiting in writes_, whose older copy of the
+    // batch would otherwise be written later over the new trial count.
+    for (auto& t : fresh) writes_.push_back(std::move(t));
+    writes_.push_back(batch);
+    (void)Flush();
   };
   auto create = [&](const std::vector<opt::Suggestion>& points) {
     std::vector<RunRecord> fresh;
@@ -621,9 +623,11 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
             ShortId(t.id), s.duplicates_replaced, FlagSummary(flags));
       }
     }
-    fresh.push_back(batch);
-    Status st = store_.PutMany(fresh);
-    if (!st.ok()) spdlog::error("cannot record new trials: {}", st.message());
+    // In one write with the records still waiting in writes_, whose older copy of the
+    // batch would otherwise be written later over the new trial count.
+    for (auto& t : fresh) writes_.push_back(std::move(t));
+    writes_.push_back(batch);
+    (void)Flush();
   };
 
   batch.status = RunStatus::kRunning;
@@ -704,8 +708,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     }
 
     // Start what can start.
-    while (!halt &&
-           executor_->FreeSlots(static_cast<int>(running_.size()), options_.parallel) > 0) {
+    while (!halt && executor_->FreeSlots(static_cast<int>(running_.size()),
+                                         options_.parallel) > 0) {
       std::string next;
       for (const auto& id : order)
         if (trials_[id].status == RunStatus::kPending && !running_.count(id)) {
@@ -738,13 +742,12 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     (void)Flush();
     if (running_.empty()) {
       // With agents, capacity comes and goes: wait for it while work remains.
-      bool work_left =
-          std::any_of(order.begin(), order.end(),
-                      [&](const std::string& id) {
-                        return trials_[id].status == RunStatus::kPending;
-                      }) ||
-          (plan.model_based && !exhausted &&
-           static_cast<int64_t>(order.size()) < target_total);
+      bool work_left = std::any_of(order.begin(), order.end(),
+                                   [&](const std::string& id) {
+                                     return trials_[id].status == RunStatus::kPending;
+                                   }) ||
+                       (plan.model_based && !exhausted &&
+                        static_cast<int64_t>(order.size()) < target_total);
       if (halt || !work_left || !executor_->WaitsForCapacity()) break;
       WaitForEvent();
       continue;

@@ -63,10 +63,15 @@ Result<Settings> ResolveSettings(const CoordinatorOptions& o) {
     }
     if (root && !root.IsMap() && !root.IsNull())
       return Status::Invalid(*o.config + ": expected a map of settings");
-    static const std::set<std::string> known = {
-        "bind",           "key",           "allow",          "heartbeat-ms",
-        "timeout-ms",     "fast-failure-limit", "fast-failure-ms", "max-lost-attempts",
-        "stop-grace-ms"};
+    static const std::set<std::string> known = {"bind",
+                                                "key",
+                                                "allow",
+                                                "heartbeat-ms",
+                                                "timeout-ms",
+                                                "fast-failure-limit",
+                                                "fast-failure-ms",
+                                                "max-lost-attempts",
+                                                "stop-grace-ms"};
     try {
       for (const auto& kv : root) {
         std::string key = kv.first.as<std::string>();
@@ -84,7 +89,8 @@ Result<Settings> ResolveSettings(const CoordinatorOptions& o) {
         s.pool.fast_failure_ms = root["fast-failure-ms"].as<int64_t>();
       if (root["max-lost-attempts"])
         s.max_lost_attempts = root["max-lost-attempts"].as<int>();
-      if (root["stop-grace-ms"]) s.pool.stop_grace_ms = root["stop-grace-ms"].as<int64_t>();
+      if (root["stop-grace-ms"])
+        s.pool.stop_grace_ms = root["stop-grace-ms"].as<int64_t>();
     } catch (const std::exception& e) {
       return Status::Invalid(*o.config + ": " + e.what());
     }
@@ -98,19 +104,23 @@ Result<Settings> ResolveSettings(const CoordinatorOptions& o) {
   if (o.fast_failure_ms) s.pool.fast_failure_ms = *o.fast_failure_ms;
   if (o.max_lost_attempts) s.max_lost_attempts = *o.max_lost_attempts;
   if (o.stop_grace_ms) s.pool.stop_grace_ms = *o.stop_grace_ms;
-  if (s.pool.heartbeat_ms < 10) return Status::Invalid("heartbeat-ms must be at least 10");
+  if (s.pool.heartbeat_ms < 10)
+    return Status::Invalid("heartbeat-ms must be at least 10");
   if (s.pool.timeout_ms < 2 * s.pool.heartbeat_ms)
     return Status::Invalid("timeout-ms must be at least twice heartbeat-ms");
   if (s.max_lost_attempts < 0) return Status::Invalid("max-lost-attempts must be >= 0");
   if (s.bind.rfind("tcp://", 0) != 0 && s.bind.rfind("ipc://", 0) != 0)
-    return Status::Invalid("cannot bind '" + s.bind + "': expected tcp://HOST:PORT or ipc://PATH");
+    return Status::Invalid("cannot bind '" + s.bind +
+                           "': expected tcp://HOST:PORT or ipc://PATH");
   if (s.key_file.empty() && !IsLoopback(s.bind))
-    return Status::Invalid("refusing to bind " + s.bind +
-                           " without keys: agents and clients must authenticate off "
-                           "loopback\nTry 'salvo keygen --out coordinator' and --key "
-                           "coordinator.key --allow allowed.pub, or bind tcp://127.0.0.1.");
+    return Status::Invalid(
+        "refusing to bind " + s.bind +
+        " without keys: agents and clients must authenticate off "
+        "loopback\nTry 'salvo keygen --out coordinator' and --key "
+        "coordinator.key --allow allowed.pub, or bind tcp://127.0.0.1.");
   if (!s.key_file.empty() && s.allow_file.empty())
-    return Status::Invalid("--key needs --allow FILE, the public keys allowed to connect");
+    return Status::Invalid(
+        "--key needs --allow FILE, the public keys allowed to connect");
   return s;
 }
 
@@ -150,11 +160,11 @@ void RunZapHandler(zmq::context_t* ctx, std::set<std::string> allowed,
     bool ok = !key_z85.empty() && allowed.count(key_z85);
     if (!ok)
       spdlog::warn("Refused a connection from {}: {}", address.empty() ? "?" : address,
-                   key_z85.empty() ? "no Curve key" : "key " + key_z85 +
-                                                          " is not on the allow-list");
-    std::vector<std::string> reply = {version, request_id, ok ? "200" : "400",
-                                      ok ? "OK" : "key not allowed", ok ? key_z85 : "",
-                                      ""};
+                   key_z85.empty() ? "no Curve key"
+                                   : "key " + key_z85 + " is not on the allow-list");
+    std::vector<std::string> reply = {
+        version,           request_id, ok ? "200" : "400", ok ? "OK" : "key not allowed",
+        ok ? key_z85 : "", ""};
     for (size_t i = 0; i < reply.size(); ++i)
       zap.send(zmq::buffer(reply[i]),
                i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
@@ -171,7 +181,8 @@ struct BatchSlot {
 
 class Server {
  public:
-  Server(Settings settings, Home home, std::unique_ptr<RunStore> store, std::string launcher)
+  Server(Settings settings, Home home, std::unique_ptr<RunStore> store,
+         std::string launcher)
       : settings_(std::move(settings)),
         home_(std::move(home)),
         store_(std::move(store)),
@@ -188,8 +199,10 @@ class Server {
   void Reply(const std::string& identity, uint64_t request_id, Result<json> result);
   void StartRun(const std::string& identity, uint64_t request_id, json body);
   int RunBatchHere(const BatchPlan& plan, RunRecord& batch, int64_t target, int parallel);
+  // The batch's slot in batches_, made when missing or done (a restart of the batch).
+  std::shared_ptr<BatchSlot> Register(const std::string& batch_id);
   Result<json> Dump();
-  Result<json> BatchState(const std::string& id);
+  Result<json> BatchState(const std::string& id, int64_t ended_since_us);
   Result<json> Stop(const json& body);
   Result<json> Remove(const json& body);
   Result<json> Cat(const json& body);
@@ -204,7 +217,8 @@ class Server {
   std::map<std::string, std::shared_ptr<BatchSlot>> batches_;
 };
 
-void Server::Reply(const std::string& identity, uint64_t request_id, Result<json> result) {
+void Server::Reply(const std::string& identity, uint64_t request_id,
+                   Result<json> result) {
   proto::ClientReply reply;
   reply.request_id = request_id;
   if (result.ok()) {
@@ -217,9 +231,16 @@ void Server::Reply(const std::string& identity, uint64_t request_id, Result<json
   pool_->Post(identity, proto::Encode(reply));
 }
 
+std::shared_ptr<BatchSlot> Server::Register(const std::string& batch_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = batches_[batch_id];
+  if (!slot || slot->done) slot = std::make_shared<BatchSlot>();
+  return slot;
+}
+
 int Server::RunBatchHere(const BatchPlan& plan, RunRecord& batch, int64_t target,
                          int parallel) {
-  auto slot = std::make_shared<BatchSlot>();
+  std::shared_ptr<BatchSlot> slot = Register(batch.id);
   EngineOptions eo;
   eo.home = home_;
   eo.launcher_path = launcher_;
@@ -233,7 +254,6 @@ int Server::RunBatchHere(const BatchPlan& plan, RunRecord& batch, int64_t target
   {
     std::lock_guard<std::mutex> lock(mu_);
     slot->engine = &engine;
-    batches_[batch.id] = slot;
   }
   spdlog::info("Batch {} started: {} (max {} trials)", ShortId(batch.id), batch.operation,
                target);
@@ -262,16 +282,21 @@ void Server::StartRun(const std::string& identity, uint64_t request_id, json bod
     ctx.cwd = body.value("cwd", "");
     ctx.python = body.value("python", "");
     bool replied = false;
-    ctx.launch = [&](const BatchPlan& plan, RunRecord& batch, int64_t target, int parallel) {
-      Reply(identity, request_id,
-            json{{"exit", 0}, {"out", out.str()}, {"err", err.str()}, {"batch", batch.id}});
+    ctx.launch = [&](const BatchPlan& plan, RunRecord& batch, int64_t target,
+                     int parallel) {
+      // Known before the client hears of it, so its first question finds it running.
+      Register(batch.id);
+      Reply(
+          identity, request_id,
+          json{{"exit", 0}, {"out", out.str()}, {"err", err.str()}, {"batch", batch.id}});
       replied = true;
       return RunBatchHere(plan, batch, target, parallel);
     };
     ScopedRunContext scope(&ctx);
     int rc = CmdRun(*options);
     if (!replied)
-      Reply(identity, request_id, json{{"exit", rc}, {"out", out.str()}, {"err", err.str()}});
+      Reply(identity, request_id,
+            json{{"exit", rc}, {"out", out.str()}, {"err", err.str()}});
   }).detach();
 }
 
@@ -294,16 +319,25 @@ Result<json> Server::Dump() {
               {"coordinator", id_}};
 }
 
-Result<json> Server::BatchState(const std::string& id) {
+// What a following client shows of each trial. The objective is read only for trials
+// that ended at or after `ended_since_us`: a client asks again every fraction of a
+// second, and reading every trial's scalars each time would make a long batch cost the
+// square of its length.
+Result<json> Server::BatchState(const std::string& id, int64_t ended_since_us) {
   auto batch = store_->Get(id);
   if (!batch.ok()) return batch.status();
+  int64_t now_us = NowUs();
   auto all = store_->List();
   if (!all.ok()) return all.status();
   json trials = json::array();
   for (const auto& r : *all) {
     if (r.kind != RunKind::kTrial || r.batch_id != id) continue;
-    json t = json::parse(RecordToJson(r));
-    if (r.status == RunStatus::kCompleted) {
+    json t{{"id", r.id},
+           {"status", std::string(RunStatusName(r.status))},
+           {"label", r.label},
+           {"reason", r.reason},
+           {"attempt", r.attempt}};
+    if (r.status == RunStatus::kCompleted && r.stopped_us >= ended_since_us) {
       auto points = store_->Scalars(r.id);
       if (points.ok())
         for (const auto& p : *points)
@@ -311,7 +345,9 @@ Result<json> Server::BatchState(const std::string& id) {
     }
     trials.push_back(std::move(t));
   }
-  json out{{"batch", json::parse(RecordToJson(*batch))}, {"trials", trials}};
+  json out{{"batch", json::parse(RecordToJson(*batch))},
+           {"trials", trials},
+           {"now_us", now_us}};
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = batches_.find(id); it != batches_.end()) {
     out["done"] = it->second->done;
@@ -364,7 +400,8 @@ Result<json> Server::Remove(const json& body) {
     for (const auto& id : ids) {
       auto it = batches_.find(id);
       if (it != batches_.end() && it->second->engine)
-        return Status::Invalid("run " + ShortId(id) + " is running; it cannot be deleted");
+        return Status::Invalid("run " + ShortId(id) +
+                               " is running; it cannot be deleted");
     }
   }
   SALVO_RETURN_IF_ERROR(store_->Delete(ids));
@@ -404,7 +441,8 @@ void Server::HandleClient(const std::string& identity, const proto::ClientReques
     if (cmd == "agents")
       return Reply(identity, req.request_id, json::parse(pool_->AgentsJson()));
     if (cmd == "batch")
-      return Reply(identity, req.request_id, BatchState(body.value("id", "")));
+      return Reply(identity, req.request_id,
+                   BatchState(body.value("id", ""), body.value("ended_since_us", 0)));
     if (cmd == "stop") return Reply(identity, req.request_id, Stop(body));
     if (cmd == "rm") return Reply(identity, req.request_id, Remove(body));
     if (cmd == "cat") return Reply(identity, req.request_id, Cat(body));
@@ -425,7 +463,8 @@ void Server::Resume() {
     if (r.kind == RunKind::kTrial && r.status == RunStatus::kRunning &&
         r.executor == "agents")
       pool_->Adopt(r, nullptr);
-    if (r.kind == RunKind::kBatch && r.status == RunStatus::kRunning && r.backend == "agents")
+    if (r.kind == RunKind::kBatch && r.status == RunStatus::kRunning &&
+        r.backend == "agents")
       resume.push_back(r);
   }
   for (auto& batch : resume) {
@@ -524,7 +563,8 @@ int Server::Run() {
     pool_->Tick(NowUs());
     for (auto& out : pool_->TakeOutbound()) {
       try {
-        router.send(zmq::buffer(out.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        router.send(zmq::buffer(out.identity),
+                    zmq::send_flags::sndmore | zmq::send_flags::dontwait);
         router.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
       } catch (const zmq::error_t& e) {
         spdlog::debug("cannot send to {}: {}", out.identity, e.what());

@@ -94,6 +94,7 @@ void Fields(V& v, M& m) {
   v("cancelled", m.cancelled);
   v("error", m.error);
   v("duration_ms", m.duration_ms);
+  v("refused", m.refused);
 }
 template <class V, Is<Ack> M>
 void Fields(V& v, M& m) {
@@ -117,6 +118,11 @@ void Fields(V& v, M& m) {
 template <class V, Is<Pause> M>
 void Fields(V& v, M& m) {
   v("reason", m.reason);
+}
+template <class V, Is<Goodbye> M>
+void Fields(V& v, M& m) {
+  v("reason", m.reason);
+  v("done", m.done);
 }
 template <class V, Is<ClientRequest> M>
 void Fields(V& v, M& m) {
@@ -147,6 +153,7 @@ constexpr std::string_view kTypeNames[] = {
     "hello",    "welcome", "heartbeat",      "dispatch",
     "report",   "ack",     "cancel",         "snapshot_request",
     "snapshot", "pause",   "client_request", "client_reply",
+    "goodbye",
 };
 static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
 

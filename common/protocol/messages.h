@@ -62,7 +62,7 @@ struct Hello {
 struct Welcome {
   std::string coordinator_id;  // new for each coordinator process
   int64_t heartbeat_ms = 1000;
-  int64_t timeout_ms = 5000;  // a peer silent this long is gone
+  int64_t timeout_ms = 5000;       // a peer silent this long is gone
   std::vector<AttemptId> abandon;  // active attempts the agent should stop (not wanted)
 };
 
@@ -79,13 +79,18 @@ struct Dispatch {
   std::string snapshot_hash;  // "" when the trial needs no snapshot
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
-  std::vector<std::string> flag_names;        // keys the default scalar patterns ignore
+  std::vector<std::string> flag_names;         // keys the default scalar patterns ignore
   std::vector<ScalarPattern> scalar_patterns;  // the operation's output-scalars
-  int gpus = 0;                               // GPUs to assign (CUDA_VISIBLE_DEVICES)
-  int64_t stop_grace_ms = 10000;              // SIGTERM to SIGKILL on Cancel
+  int gpus = 0;                                // GPUs to assign (CUDA_VISIBLE_DEVICES)
+  int64_t stop_grace_ms = 10000;               // SIGTERM to SIGKILL on Cancel
 };
 
-enum class ReportKind : int { kStarted = 1, kProgress = 2, kExited = 3, kFailedToStart = 4 };
+enum class ReportKind : int {
+  kStarted = 1,
+  kProgress = 2,
+  kExited = 3,
+  kFailedToStart = 4
+};
 
 // Agent → coordinator: what happened to an attempt.
 struct Report {
@@ -104,6 +109,10 @@ struct Report {
   bool cancelled = false;            // kExited: ended by a Cancel from the coordinator
   std::string error;                 // kFailedToStart: why
   int64_t duration_ms = 0;           // kExited: wall time of the process
+  // kFailedToStart: not tried here through no fault of the trial (the agent is paused
+  // or stopping), so the coordinator gives it to another agent. kExited: ended because
+  // the agent itself was stopped.
+  bool refused = false;
 };
 
 // Coordinator → agent: these reports are applied; forget them.
@@ -140,6 +149,14 @@ struct Pause {
   std::string reason;
 };
 
+// Agent → coordinator: the agent is stopping. With done=false it takes no more work
+// and its running trials end soon; with done=true it is gone, and whatever the
+// coordinator still thinks it runs is lost.
+struct Goodbye {
+  std::string reason;
+  bool done = false;
+};
+
 // CLI client ↔ coordinator: a request and its reply, each a JSON document.
 struct ClientRequest {
   uint64_t request_id = 0;
@@ -148,13 +165,14 @@ struct ClientRequest {
 struct ClientReply {
   uint64_t request_id = 0;
   bool ok = true;
-  std::string error;  // when !ok: one line, as the CLI prints it after "salvo: error: "
+  std::string error;   // when !ok: one line, as the CLI prints it after "salvo: error: "
   int error_code = 0;  // a salvo::Code when !ok
   std::string json;
 };
 
-using Message = std::variant<Hello, Welcome, Heartbeat, Dispatch, Report, Ack, Cancel,
-                             SnapshotRequest, Snapshot, Pause, ClientRequest, ClientReply>;
+using Message =
+    std::variant<Hello, Welcome, Heartbeat, Dispatch, Report, Ack, Cancel,
+                 SnapshotRequest, Snapshot, Pause, ClientRequest, ClientReply, Goodbye>;
 
 // The message's type name, for logs: "hello", "report", ...
 std::string_view TypeName(const Message& m);

@@ -12,7 +12,7 @@ cleanup() {
   local pids
   pids=$(jobs -p)
   [ -n "$pids" ] && kill $pids 2>/dev/null
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 

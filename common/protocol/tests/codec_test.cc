@@ -107,6 +107,7 @@ TEST(Codec, RoundTripsReportWithBinaryOutputAndSpecialNumbers) {
   in.cancelled = true;
   in.error = "no such file";
   in.duration_ms = 61234;
+  in.refused = true;
   Report out = RoundTrip(in);
   EXPECT_EQ(out.seq, in.seq);
   EXPECT_EQ(out.id, in.id);
@@ -129,6 +130,7 @@ TEST(Codec, RoundTripsReportWithBinaryOutputAndSpecialNumbers) {
   EXPECT_TRUE(out.cancelled);
   EXPECT_EQ(out.error, "no such file");
   EXPECT_EQ(out.duration_ms, 61234);
+  EXPECT_TRUE(out.refused);
 }
 
 TEST(Codec, RoundTripsTheSmallMessages) {
@@ -138,6 +140,9 @@ TEST(Codec, RoundTripsTheSmallMessages) {
   EXPECT_EQ(c.reason, "batch stopped");
   EXPECT_EQ(RoundTrip(SnapshotRequest{"abc123"}).hash, "abc123");
   EXPECT_EQ(RoundTrip(Pause{"5 fast failures"}).reason, "5 fast failures");
+  Goodbye g = RoundTrip(Goodbye{"SIGTERM", true});
+  EXPECT_EQ(g.reason, "SIGTERM");
+  EXPECT_TRUE(g.done);
 }
 
 TEST(Codec, RoundTripsSnapshot) {

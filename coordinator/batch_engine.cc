@@ -242,6 +242,9 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
     trial.stopped_us = Now();
     ReportEnd(progress_.get(), trial, std::nullopt, true);
     spdlog::error("Trial {} could not start: {}", ShortId(trial.id), trial.reason);
+    // A request the executor rejects as invalid (e.g. sbatch with a partition that does
+    // not exist) would fail every trial the same way: the batch stops.
+    if (handle.status().code() == Code::kInvalidArgument) start_rejected_ = true;
     writes_.push_back(trial);
     return Flush();
   }
@@ -725,7 +728,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         ++failed_;
         if (batch.first_error.empty())
           batch.first_error = "trial " + ShortId(next) + ": " + trials_[next].reason;
-        if (options_.fail_on_trial_error) fail_fast_triggered_ = true;
+        if (options_.fail_on_trial_error || start_rejected_) fail_fast_triggered_ = true;
         if (fail_fast_triggered_) break;
       }
     }
@@ -798,7 +801,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       break;
     case BatchEnd::kFailedFast:
       batch.status = RunStatus::kError;
-      batch.reason = "a trial failed and --fail-on-trial-error is set";
+      batch.reason = start_rejected_ ? "a trial could not start: " + batch.first_error
+                                     : "a trial failed and --fail-on-trial-error is set";
       break;
     case BatchEnd::kNoObjective:
       batch.status = RunStatus::kError;

@@ -771,6 +771,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
   if (progress_) progress_->Hide();
   // Record how the batch ended.
   int64_t total = static_cast<int64_t>(order.size());
+  if (start_rejected_ && (end == BatchEnd::kCompleted || end == BatchEnd::kAllFailed))
+    end = BatchEnd::kFailedFast;
   if (end == BatchEnd::kCompleted && total > 0 && completed_ == 0 && failed_ > 0) {
     bool any_completed = false;
     for (const auto& id : order)

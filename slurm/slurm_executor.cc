@@ -156,11 +156,22 @@ class SlurmTrialHandle : public TrialHandle {
     if (!view.job && !gone) return std::nullopt;  // not yet seen by squeue
     view.attempt_restart = restart_;
     view.cancel_requested = cancel_requested_;
-    view.wrapper = WrapperEndOfThisRun();
+    bool started = false;
+    view.wrapper = WrapperEndOfThisRun(&started);
     view.objective_reported = objective_reported_;
     UpdateHold(view);
 
     JobVerdict verdict = JudgeJob(view, {board_->options().hold_wait_s});
+    if (started || (view.job && view.job->state != "COMPLETING" && !verdict.end))
+      seen_this_run_ = true;
+    // A requeued job's next run: until Slurm shows it queued or running again, an end
+    // state is the previous run's, still listed (e.g. FAILED with the new restart count
+    // before the job is PENDING). After a minute it counts.
+    if (verdict.end && !seen_this_run_ && restart_ > 0) {
+      int64_t now = board_->NowUs();
+      if (continued_at_us_ == 0) continued_at_us_ = now;
+      if (now - continued_at_us_ < kContinuationGraceUs) return std::nullopt;
+    }
     if (view.job && !view.job->host.empty()) host_ = view.job->host;
     if (verdict.note != note_) {
       if (!verdict.note.empty())
@@ -243,11 +254,13 @@ class SlurmTrialHandle : public TrialHandle {
     }
   }
 
-  std::optional<WrapperEnd> WrapperEndOfThisRun() const {
+  // The wrapper's end record of this run, if written; `*started` when its start was.
+  std::optional<WrapperEnd> WrapperEndOfThisRun(bool* started) const {
     std::optional<WrapperEnd> end;
     for (const JobEvent& e : ParseJobEvents(ReadFile(run_dir_ + "/" + kJobEventsFile))) {
-      if (e.event != "end" || e.job != job_ || e.restart != restart_) continue;
-      end = WrapperEnd{e.exit_code, e.signals};
+      if (e.job != job_ || e.restart != restart_) continue;
+      if (e.event == "start") *started = true;
+      if (e.event == "end") end = WrapperEnd{e.exit_code, e.signals};
     }
     return end;
   }
@@ -271,7 +284,10 @@ class SlurmTrialHandle : public TrialHandle {
   int64_t scalars_offset_ = 0;
   bool objective_reported_ = false;
   bool cancel_requested_ = false;
+  static constexpr int64_t kContinuationGraceUs = 60'000'000;
   int64_t held_since_us_ = 0;
+  bool seen_this_run_ = false;     // the job was seen queued or running for restart_
+  int64_t continued_at_us_ = 0;    // when an end was first seen before that
   std::string note_, host_;
   std::optional<AttemptEnd> end_;
 };

@@ -165,7 +165,12 @@ TEST_F(SlurmExecutorTest, RequeuedJobContinuesAsTheTrialsNextAttempt) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)->external_id(), "42");
   EXPECT_EQ(slurm_.Count("sbatch"), 1);
+  // The previous run's end, still listed with the new restart count, is not this one's.
   clock_.Advance(3'000'000);
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|FAILED|1|36608|localhost|None\n", ""};
+  EXPECT_FALSE((*second)->Poll());
+  clock_.Advance(3'000'000);
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|PENDING|1|0|n/a|BeginTime\n", ""};
   EXPECT_FALSE((*second)->Poll());
 
   // Its wrapper's end record for restart 1 ends it.

@@ -114,7 +114,8 @@ Result<std::string> RemoteCall(const std::string& request_json, int64_t timeout_
     req.json = request_json;
     std::string bytes = proto::Encode(req);
     sock.send(zmq::buffer(bytes), zmq::send_flags::none);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (true) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
@@ -140,7 +141,8 @@ Result<std::string> RemoteCall(const std::string& request_json, int64_t timeout_
     return Status(Code::kUnavailable,
                   "cannot reach the coordinator at " + s.url + ": " + e.what());
   }
-  return Status(Code::kUnavailable, "the coordinator at " + s.url + " did not answer in " +
+  return Status(Code::kUnavailable, "the coordinator at " + s.url +
+                                        " did not answer in " +
                                         std::to_string(timeout_ms / 1000) + " s");
 }
 
@@ -155,15 +157,19 @@ class RemoteStore : public RunStore {
     auto reply = RemoteCall(R"({"cmd":"dump"})");
     if (!reply.ok()) return reply.status();
     json dump = json::parse(*reply, nullptr, false);
-    if (dump.is_discarded()) return Status::Internal("malformed reply from the coordinator");
+    if (dump.is_discarded())
+      return Status::Internal("malformed reply from the coordinator");
     auto mem = MakeMemoryStore();
     std::vector<RunRecord> records;
-    for (const auto& r : dump.value("records", json::array())) {
+    // Named copies: items() of a temporary would dangle.
+    const json record_list = dump.value("records", json::array());
+    const json scalar_map = dump.value("scalars", json::object());
+    for (const auto& r : record_list) {
       auto rec = RecordFromJson(r.dump());
       if (rec.ok()) records.push_back(std::move(*rec));
     }
     SALVO_RETURN_IF_ERROR(mem->PutMany(records));
-    for (const auto& [id, list] : dump.value("scalars", json::object()).items()) {
+    for (const auto& [id, list] : scalar_map.items()) {
       std::vector<ScalarPoint> points;
       for (const auto& p : list)
         if (p.is_array() && p.size() == 3)
@@ -191,7 +197,9 @@ class RemoteStore : public RunStore {
     return mem_->Scalars(id);
   }
   Status PutMeta(std::string_view, std::string_view) override { return ReadOnly(); }
-  Result<std::string> GetMeta(std::string_view key) override { return mem_->GetMeta(key); }
+  Result<std::string> GetMeta(std::string_view key) override {
+    return mem_->GetMeta(key);
+  }
   Status Sync() override { return Status::Ok(); }
   Status Refresh() override { return Load(); }
   bool read_only() const override { return false; }
@@ -336,7 +344,8 @@ int Follow(const std::string& batch_id) {
     progress->SetTotal(total);
     for (const auto& t : state["trials"]) {
       std::string id = t.value("id", ""), status = t.value("status", "");
-      if (status == "running" && seen_started.insert(id).second) progress->TrialStarted(id);
+      if (status == "running" && seen_started.insert(id).second)
+        progress->TrialStarted(id);
       if (status == "running" || status == "pending" || seen_ended.count(id)) continue;
       seen_ended.insert(id);
       TrialOutcome out;

@@ -7,8 +7,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
+#include "agent/agent_cmd.h"
 #include "coordinator/cli/short_options.h"
 #include "coordinator/commands.h"
 #include "coordinator/coordinator_server.h"
@@ -42,6 +44,59 @@ void AddSelection(CLI::App* cmd, RunSelection& sel, bool operation_short_o) {
         ->group("");
   }
   cmd->add_flag("-a,--all", sel.all, "Every run");
+}
+
+// `salvo agent`: each option is bound to `cli`; after parsing, the ones given on the
+// command line are copied over the --config file's values.
+struct AgentArgs {
+  salvo::AgentOptions cli;
+  std::string config;
+  std::vector<std::pair<CLI::Option*, std::function<void(salvo::AgentOptions&)>>> given;
+
+  template <class T>
+  CLI::Option* Add(CLI::App* cmd, const std::string& name, T salvo::AgentOptions::*member,
+                   const std::string& help) {
+    CLI::Option* opt = cmd->add_option(name, cli.*member, help);
+    given.emplace_back(
+        opt, [this, member](salvo::AgentOptions& to) { to.*member = cli.*member; });
+    return opt;
+  }
+  int Run() {
+    salvo::AgentOptions options;
+    if (!config.empty()) {
+      salvo::Status s = salvo::LoadAgentConfig(config, &options);
+      if (!s.ok()) {
+        std::cerr << "salvo: error: " << s.message() << "\n";
+        return 2;
+      }
+    }
+    for (auto& [opt, apply] : given) {
+      if (opt->count() > 0) apply(options);
+    }
+    return salvo::CmdAgent(options);
+  }
+};
+
+void AddAgentCommand(CLI::App* cmd, AgentArgs& a) {
+  using salvo::AgentOptions;
+  a.Add(cmd, "--connect", &AgentOptions::connect, "Coordinator address: tcp://HOST:PORT");
+  a.Add(cmd, "--slots", &AgentOptions::slots,
+        "Trials at once (default: one per --gpus-per-trial GPUs, else 1)");
+  a.Add(cmd, "--gpus", &AgentOptions::gpus, "GPU indexes to hand out, e.g. 0,1,2,3")
+      ->delimiter(',');
+  a.Add(cmd, "--gpus-per-trial", &AgentOptions::gpus_per_trial, "GPUs per trial");
+  a.Add(cmd, "--name", &AgentOptions::name, "Agent name (default: the host name)");
+  a.Add(cmd, "--home", &AgentOptions::home,
+        "Snapshots and run folders (default: $SALVO_HOME/agent)");
+  a.Add(cmd, "--heartbeat-ms", &AgentOptions::heartbeat_ms,
+        "Heartbeat interval until the coordinator sets it");
+  a.Add(cmd, "--timeout-ms", &AgentOptions::timeout_ms,
+        "Reconnect after this long without word from the coordinator");
+  a.Add(cmd, "--server-key", &AgentOptions::server_key,
+        "The coordinator's public key file (CurveZMQ)");
+  a.Add(cmd, "--key", &AgentOptions::key, "This agent's key pair file (salvo keygen)");
+  cmd->add_option("--config", a.config,
+                  "YAML file of these options (configs/agent.yaml)");
 }
 
 void SetUpLogging() {
@@ -110,11 +165,15 @@ int main(int argc, char** argv) {
   salvo::CoordinatorOptions coord;
   auto* coord_cmd = app.add_subcommand(
       "coordinator", "Run the coordinator daemon: batches, agents and clients");
-  coord_cmd->add_option("--bind", coord.bind, "Address to serve (default tcp://127.0.0.1:5555)");
-  coord_cmd->add_option("--config", coord.config, "YAML settings (configs/coordinator.yaml)");
-  coord_cmd->add_option("--key", coord.key_file, "The coordinator's Curve key pair: Curve on");
+  coord_cmd->add_option("--bind", coord.bind,
+                        "Address to serve (default tcp://127.0.0.1:5555)");
+  coord_cmd->add_option("--config", coord.config,
+                        "YAML settings (configs/coordinator.yaml)");
+  coord_cmd->add_option("--key", coord.key_file,
+                        "The coordinator's Curve key pair: Curve on");
   coord_cmd->add_option("--allow", coord.allow_file, "Public keys allowed to connect");
-  coord_cmd->add_option("--heartbeat-ms", coord.heartbeat_ms, "Heartbeat interval (1000)");
+  coord_cmd->add_option("--heartbeat-ms", coord.heartbeat_ms,
+                        "Heartbeat interval (1000)");
   coord_cmd->add_option("--timeout-ms", coord.timeout_ms,
                         "Silence after which an agent is gone (5000)");
   coord_cmd->add_option("--fast-failure-limit", coord.fast_failure_limit,
@@ -208,6 +267,14 @@ int main(int argc, char** argv) {
   auto* cat_cmd = app.add_subcommand("cat", "Print a run's output");
   cat_cmd->add_option("run", cat.run, "Run id prefix or index (default: the newest)");
 
+  AgentArgs agent;
+  auto* agent_cmd = app.add_subcommand("agent", "Run trials for a coordinator");
+  AddAgentCommand(agent_cmd, agent);
+  std::string keygen_out;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Make a CurveZMQ key pair");
+  keygen_cmd->add_option("--out", keygen_out, "Writes PREFIX.pub and PREFIX.key")
+      ->required();
+
   std::reverse(args.begin(), args.end());
   try {
     app.parse(args);
@@ -254,5 +321,7 @@ int main(int argc, char** argv) {
     return salvo::CmdSlurmAgents(agents);
   }
   if (trial_exec_cmd->parsed()) return salvo::CmdTrialExec(trial_spec);
+  if (agent_cmd->parsed()) return agent.Run();
+  if (keygen_cmd->parsed()) return salvo::CmdKeygen(keygen_out);
   return 2;
 }

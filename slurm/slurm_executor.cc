@@ -158,6 +158,7 @@ class SlurmTrialHandle : public TrialHandle {
     view.cancel_requested = cancel_requested_;
     bool started = false;
     view.wrapper = WrapperEndOfThisRun(&started);
+    view.wrapper_started = started;
     view.objective_reported = objective_reported_;
     UpdateHold(view);
 
@@ -166,7 +167,7 @@ class SlurmTrialHandle : public TrialHandle {
       seen_this_run_ = true;
     // A requeued job's next run: until Slurm shows it queued or running again, an end
     // state is the previous run's, still listed (e.g. FAILED with the new restart count
-    // before the job is PENDING). After a minute it counts.
+    // before the job is PENDING). After 10 s it counts.
     if (verdict.end && !seen_this_run_ && restart_ > 0) {
       int64_t now = board_->NowUs();
       if (continued_at_us_ == 0) continued_at_us_ = now;
@@ -284,7 +285,7 @@ class SlurmTrialHandle : public TrialHandle {
   int64_t scalars_offset_ = 0;
   bool objective_reported_ = false;
   bool cancel_requested_ = false;
-  static constexpr int64_t kContinuationGraceUs = 60'000'000;
+  static constexpr int64_t kContinuationGraceUs = 10'000'000;
   int64_t held_since_us_ = 0;
   bool seen_this_run_ = false;     // the job was seen queued or running for restart_
   int64_t continued_at_us_ = 0;    // when an end was first seen before that

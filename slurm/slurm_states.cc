@@ -81,6 +81,10 @@ AttemptEnd ByExit(const JobView& view) {
   if (!view.wrapper) {
     if (view.job && view.job->state == "COMPLETED") return End(Kind::kExited, "", 0);
     int code = view.job ? view.job->exit_code : 0;
+    // Slurm could not launch this run (e.g. "Job credential revoked" when a requeued
+    // job starts again too soon): the trial never ran, so it gets a new attempt.
+    if (!view.wrapper_started)
+      return End(Kind::kLost, JobText(view) + " before its script started", code);
     return End(Kind::kFailed, JobText(view) + " before the trial ended", code);
   }
   const WrapperEnd& w = *view.wrapper;

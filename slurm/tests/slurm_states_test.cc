@@ -63,11 +63,22 @@ TEST(JudgeJob, FailedJobEndsWithTheTrialsNonZeroExit) {
 TEST(JudgeJob, FailedJobWhoseWrapperNeverEndedIsAFailureWithTheJobsState) {
   JobView view = View("FAILED", "NonZeroExitCode");
   view.job->exit_code = 1;
+  view.wrapper_started = true;
   JobVerdict v = JudgeJob(view);
   ASSERT_TRUE(v.end);
   EXPECT_EQ(v.end->kind, Kind::kFailed);
   EXPECT_EQ(v.end->exit_code, 1);
   EXPECT_EQ(v.end->reason, "Slurm job 42 FAILED (NonZeroExitCode) before the trial ended");
+}
+
+TEST(JudgeJob, JobSlurmCouldNotLaunchIsLostNotFailed) {
+  JobView view = View("FAILED", "launch failed requeued held");
+  view.job->exit_code = 1;
+  JobVerdict v = JudgeJob(view);
+  ASSERT_TRUE(v.end);
+  EXPECT_EQ(v.end->kind, Kind::kLost);
+  EXPECT_EQ(v.end->reason,
+            "Slurm job 42 FAILED (launch failed requeued held) before its script started");
 }
 
 TEST(JudgeJob, CancelledOutsideSalvoIsTerminatedByTheUser) {

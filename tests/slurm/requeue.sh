@@ -29,9 +29,14 @@ job=$(job_ids | head -n 1)
 dir=$(run_dir_of_job "$job")
 wait_until 60 test -f "$dir/checkpoint" || fail "the first attempt wrote no checkpoint"
 
+requeued_at=$(date +%s)
 scontrol requeue "$job"
-# Slurm holds a requeued job for cred_expire (30 s on the test cluster); skip the hold.
+# Slurm holds a requeued job for cred_expire (30 s on the test cluster); skip the hold,
+# but not within the second of the requeue: slurmd refuses to launch a job whose
+# credential is as old as the revocation ("Job credential revoked").
 wait_until 60 job_is "$job" PENDING || fail "job $job did not go PENDING after requeue"
+later_second() { (($(date +%s) > requeued_at + 1)); }
+wait_until 5 later_second
 scontrol update JobId="$job" StartTime=now
 wait "$runner"; rc=$?
 expect_code "the batch completes" 0 "$rc"

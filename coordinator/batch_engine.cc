@@ -127,6 +127,7 @@ struct BatchEngine::Running {
   bool stopping = false;
   int64_t term_sent_us = 0;
   std::optional<AttemptEnd> end;  // set once Poll() returned it
+  std::string note;               // the handle's note last recorded as the reason
 };
 
 void BatchEngine::RequestStop(int how) { g_stop.store(how); }
@@ -762,6 +763,13 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         Finish(r, plan, batch);
         it = running_.erase(it);
       } else {
+        // A hold or similar shows in `salvo runs` while it lasts.
+        if (std::string note = r.handle->note(); note != r.note) {
+          RunRecord& trial = trials_[r.trial_id];
+          trial.reason = note;
+          writes_.push_back(trial);
+          r.note = note;
+        }
         ++it;
       }
     }

@@ -218,8 +218,7 @@ class SlurmTrialHandle : public TrialHandle {
   std::string host() const override { return host_; }
   std::string external_id() const override { return job_; }
 
-  // What is shown while the job waits: a hold and its reason; empty otherwise.
-  const std::string& note() const { return note_; }
+  std::string note() const override { return note_; }
 
  private:
   static const char* KindName(AttemptEnd::Kind kind) {

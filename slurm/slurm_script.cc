@@ -112,9 +112,11 @@ std::string AgentArrayScript(const AgentArraySpec& spec) {
          "# shell, so Slurm's signals reach it directly.\n" +
          SbatchLines(args) +
          "\n"
+         "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
          "exec " +
          ShellQuote(spec.salvo_path) + " agent --connect " + ShellQuote(spec.connect) +
-         " --name \"slurm-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n";
+         " --name \"slurm-$task\" --home " + ShellQuote(spec.output_dir) +
+         "/\"agent-$task\"\n";
 }
 
 std::vector<JobEvent> ParseJobEvents(std::string_view text) {

@@ -38,7 +38,9 @@ struct AgentArraySpec {
   int count = 1;
   std::string connect;     // the coordinator's address for `salvo agent --connect`
   std::string salvo_path;
-  std::string output_dir;  // where agent-<array>_<task>.out go
+  // Where agent-<array>_<task>.out go, and each task's own agent home
+  // (agent-<array>_<task>/: agents on one node must not share a snapshot folder).
+  std::string output_dir;
   std::string signal;      // --signal value; empty: none
   std::vector<std::string> sbatch_args;
   std::string job_name = "salvo-agents";

@@ -206,6 +206,25 @@ TEST_F(SlurmExecutorTest, StopCancelsTheJob) {
   EXPECT_EQ(end->kind, AttemptEnd::Kind::kCancelled);
 }
 
+TEST_F(SlurmExecutorTest, HeldJobIsShownThenCancelledForANewAttemptAfterTheWait) {
+  auto handle = executor_->Start(launch_, trial_, nullptr);
+  ASSERT_TRUE(handle.ok());
+  slurm_.answers["scancel"] = {0, false, "", ""};
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|PENDING|0|0|n/a|JobHeldUser\n", ""};
+  EXPECT_FALSE((*handle)->Poll());
+  EXPECT_EQ((*handle)->note(), "held by Slurm: JobHeldUser");
+  clock_.Advance(599'000'000);
+  EXPECT_FALSE((*handle)->Poll());
+  EXPECT_EQ(slurm_.Count("scancel"), 0);
+  clock_.Advance(2'000'000);
+  auto end = (*handle)->Poll();
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->kind, AttemptEnd::Kind::kLost);
+  EXPECT_EQ(end->reason, "Slurm job 42 PENDING (JobHeldUser) for 601 s; cancelled, to be "
+                         "resubmitted");
+  EXPECT_EQ(slurm_.Count("scancel"), 1);
+}
+
 TEST_F(SlurmExecutorTest, PermanentSbatchFailureFailsTheStartWithSlurmsMessage) {
   slurm_.answers["sbatch"] = {
       1, false, "",
@@ -251,6 +270,30 @@ TEST(SlurmConfig, ShippedExampleParses) {
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(o.sbatch_args.empty());
   EXPECT_EQ(o.signal, "B:USR1@60");
+}
+
+}  // namespace
+}  // namespace salvo
+
+namespace salvo {
+namespace {
+
+TEST(AgentArrayScript, OneArrayOfAgentsEachWithItsOwnNameAndHome) {
+  AgentArraySpec spec;
+  spec.count = 4;
+  spec.connect = "tcp://head:5555";
+  spec.salvo_path = "/opt/salvo";
+  spec.output_dir = "/home/u/.salvo/slurm/agents-1";
+  spec.signal = "B:USR1@60";
+  spec.sbatch_args = {"--partition=short"};
+  std::string script = AgentArrayScript(spec);
+  EXPECT_NE(script.find("#SBATCH --job-name=salvo-agents\n"), std::string::npos);
+  EXPECT_NE(script.find("#SBATCH --array=0-3\n"), std::string::npos);
+  EXPECT_NE(script.find("#SBATCH --partition=short\n"), std::string::npos);
+  EXPECT_NE(script.find("exec '/opt/salvo' agent --connect 'tcp://head:5555' --name "
+                        "\"slurm-$task\" --home '/home/u/.salvo/slurm/agents-1'/\"agent-$task\""),
+            std::string::npos)
+      << script;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ expect_eq "the array is named for what it is" salvo-agents "$names"
 out=$(timeout 240 "$SALVO" --coordinator "$url" run train.py 'x=[-2.0:2.0]' -o gp -m 6 \
   --random-seed 3 -y -q 2>&1); rc=$?
 expect_code "the gp batch completes" 0 "$rc"
+[ "$rc" -eq 0 ] || { echo "$out" | tail -5; tail -5 "$WORK/coordinator.log"; }
 expect_contains "six trials completed" "$out" "6 trial(s): 6 completed, 0 failed"
 log=$(cat "$WORK/coordinator.log")
 for task in 0 1; do

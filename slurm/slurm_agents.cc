@@ -16,14 +16,15 @@ namespace salvo {
 int CmdSlurmAgents(const SlurmAgentsOptions& options) {
   if (options.count < 1) return UsageError("the number of agents must be at least 1");
   if (options.connect.empty())
-    return UsageError("salvo slurm agents needs --connect URL (the coordinator's address)");
+    return UsageError(
+        "salvo slurm agents needs --connect URL (the coordinator's address)");
   auto sbatch_args = SbatchOptionLines(options.sbatch_args);
   if (!sbatch_args.ok()) return UsageError(sbatch_args.status().message());
 
   // The script stays with the agents' output, one folder per submission.
   Home home = ResolveHome();
-  std::string dir = home.dir + "/slurm/agents-" +
-                    std::to_string(SystemClock().NowMicros() / 1000);
+  std::string dir =
+      home.dir + "/slurm/agents-" + std::to_string(SystemClock().NowMicros() / 1000);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -56,8 +57,8 @@ int CmdSlurmAgents(const SlurmAgentsOptions& options) {
     std::cerr << "salvo: error: " << job.status().message() << "\n";
     return job.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  spdlog::info("submitted {} agents as Slurm job array {} (script {})", options.count, *job,
-               script);
+  spdlog::info("submitted {} agents as Slurm job array {} (script {})", options.count,
+               *job, script);
   std::cout << *job << "\n";
   return 0;
 }

@@ -25,14 +25,12 @@ CommandRunner SystemCommandRunner(std::chrono::milliseconds timeout) {
     try {
       bp::ipstream out, err;
       std::vector<std::string> args(argv.begin() + 1, argv.end());
-      bp::child child(exe, bp::args = args, bp::std_in < bp::null, bp::std_out > out,
+      bp::child child(exe, bp::args = args, bp::std_in<bp::null, bp::std_out> out,
                       bp::std_err > err);
-      std::thread err_reader([&] {
-        result.err.assign(std::istreambuf_iterator<char>(err), {});
-      });
-      std::thread out_reader([&] {
-        result.out.assign(std::istreambuf_iterator<char>(out), {});
-      });
+      std::thread err_reader(
+          [&] { result.err.assign(std::istreambuf_iterator<char>(err), {}); });
+      std::thread out_reader(
+          [&] { result.out.assign(std::istreambuf_iterator<char>(out), {}); });
       if (!child.wait_for(timeout)) {
         result.timed_out = true;
         child.terminate();
@@ -58,15 +56,18 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
   size_t start = 0;
   while (true) {
     size_t end = text.find(sep, start);
-    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    parts.push_back(
+        text.substr(start, end == std::string_view::npos ? end : end - start));
     if (end == std::string_view::npos) return parts;
     start = end + 1;
   }
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -78,9 +79,8 @@ bool ParseInt(std::string_view s, Int* out) {
 }
 
 bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-           return c >= '0' && c <= '9';
-         });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // "N/A", "n/a", "(null)" and empty mean no value in both tools' output.
@@ -99,7 +99,9 @@ std::string Quote(std::string_view text) {
 // list ("12_[2-9%2]"), each with its task number.
 // At most `limit` jobs.
 Result<std::vector<SlurmJob>> ExpandJob(SlurmJob job, size_t limit) {
-  if (limit == 0) return Status::Invalid("more than " + std::to_string(kMaxListedJobs) + " jobs listed");
+  if (limit == 0)
+    return Status::Invalid("more than " + std::to_string(kMaxListedJobs) +
+                           " jobs listed");
   auto ids = ExpandArrayJobId(job.id, limit);
   if (!ids.ok()) return ids.status();
   if (ids->size() == 1 && (*ids)[0] == job.id) return std::vector<SlurmJob>{job};
@@ -123,7 +125,8 @@ Result<std::vector<SlurmJob>> ParseSqueue(std::string_view text) {
     if (line.empty()) continue;
     // Reason is last, so a '|' inside it stays part of it.
     std::vector<std::string_view> f = Split(line, '|');
-    if (f.size() < 9) return Status::Invalid("squeue line has too few fields: " + Quote(line));
+    if (f.size() < 9)
+      return Status::Invalid("squeue line has too few fields: " + Quote(line));
     SlurmJob job;
     job.id = std::string(f[0]);
     job.job_id = std::string(f[1]);
@@ -166,7 +169,8 @@ std::map<std::string, std::string> ParseScontrolFields(std::string_view line) {
     auto [key_start, eq] = starts[k];
     size_t end = k + 1 < starts.size() ? starts[k + 1].first : line.size();
     std::string_view value = Trim(line.substr(eq + 1, end - eq - 1));
-    fields.emplace(std::string(line.substr(key_start, eq - key_start)), std::string(value));
+    fields.emplace(std::string(line.substr(key_start, eq - key_start)),
+                   std::string(value));
   }
   return fields;
 }
@@ -238,7 +242,8 @@ Result<std::vector<int64_t>> ExpandArrayTasks(std::string_view list, size_t limi
                   : ParseInt(range.substr(0, dash), &first) &&
                         ParseInt(range.substr(dash + 1), &last);
     if (!ok || first < 0 || last < first)
-      return Status::Invalid("bad array task range " + Quote(part) + " in " + Quote(list));
+      return Status::Invalid("bad array task range " + Quote(part) + " in " +
+                             Quote(list));
     for (int64_t t = first; t <= last; t += step) {
       if (tasks.size() >= limit)
         return Status::Invalid("array task list " + Quote(list) + " has more than " +
@@ -251,9 +256,11 @@ Result<std::vector<int64_t>> ExpandArrayTasks(std::string_view list, size_t limi
 }
 
 Result<std::vector<std::string>> ExpandArrayJobId(std::string_view id, size_t limit) {
-  if (id.find('[') == std::string_view::npos) return std::vector<std::string>{std::string(id)};
+  if (id.find('[') == std::string_view::npos)
+    return std::vector<std::string>{std::string(id)};
   auto underscore = id.find('_');
-  if (underscore == std::string_view::npos) return Status::Invalid("bad array job id " + Quote(id));
+  if (underscore == std::string_view::npos)
+    return Status::Invalid("bad array job id " + Quote(id));
   std::string_view base = id.substr(0, underscore);
   std::string_view list = id.substr(underscore + 1);
   if (!IsDigits(base) || list.size() < 2 || list.front() != '[' || list.back() != ']')
@@ -323,7 +330,8 @@ namespace {
 std::string FailureMessage(const std::string& program, const CommandOutput& out) {
   if (out.timed_out) return program + " did not answer in time";
   std::string err(Trim(out.err));
-  if (err.empty()) return program + " exited with status " + std::to_string(out.exit_code);
+  if (err.empty())
+    return program + " exited with status " + std::to_string(out.exit_code);
   // "sbatch: error: invalid partition specified: x\nsbatch: error: Batch job ..."
   std::string joined;
   for (std::string_view line : Split(err, '\n')) {
@@ -343,7 +351,8 @@ SlurmCli::SlurmCli(SlurmCommands commands, CommandRunner runner, SubmitRetry ret
       runner_(std::move(runner)),
       retry_(retry),
       sleep_(std::move(sleep)) {
-  if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!sleep_)
+    sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
 Result<CommandOutput> SlurmCli::Run(const std::vector<std::string>& argv) {
@@ -367,11 +376,10 @@ Result<std::string> SlurmCli::Submit(const std::string& script,
     if (out->exit_code == 0 && !out->timed_out) return ParseSbatchJobId(out->out);
 
     std::string message = FailureMessage(commands_.sbatch, *out);
-    if (!IsTransientSlurmError(out->err, out->timed_out))
-      return Status::Invalid(message);
+    if (!IsTransientSlurmError(out->err, out->timed_out)) return Status::Invalid(message);
     if (attempt >= retry_.attempts) {
-      return Status(Code::kUnavailable, message + " (after " + std::to_string(attempt) +
-                                            " attempts)");
+      return Status(Code::kUnavailable,
+                    message + " (after " + std::to_string(attempt) + " attempts)");
     }
     spdlog::warn("sbatch failed ({}); trying again in {} ms ({} of {})", message,
                  delay.count(), attempt, retry_.attempts);

@@ -75,7 +75,8 @@ Result<std::vector<SlurmJob>> ParseScontrolShowJob(std::string_view text);
 
 // A compact array task list: "2-9%2", "1,3,5-7", "[1,3,5-7]", "0-20:5" (a step), each
 // part a number or a range; the `%N` throttle is dropped. At most `limit` tasks.
-Result<std::vector<int64_t>> ExpandArrayTasks(std::string_view list, size_t limit = 100000);
+Result<std::vector<int64_t>> ExpandArrayTasks(std::string_view list,
+                                              size_t limit = 100000);
 
 // A squeue/scontrol job id with a compact task list, "12_[2-9%2]", into "12_2", "12_3",
 // ...; an id without one ("12", "12_4") as itself.
@@ -110,7 +111,7 @@ struct SlurmCommands {
 };
 
 struct SubmitRetry {
-  int attempts = 5;                       // sbatch runs at most this many times
+  int attempts = 5;                             // sbatch runs at most this many times
   std::chrono::milliseconds first_delay{1000};  // doubled after each transient failure
   std::chrono::milliseconds max_delay{30000};
 };
@@ -125,7 +126,8 @@ class SlurmCli {
   // `sbatch --parsable ARGS... SCRIPT`: the job id. Transient failures are retried with
   // backoff; a permanent one (or the last transient one) is kInvalidArgument or
   // kUnavailable carrying sbatch's own message.
-  Result<std::string> Submit(const std::string& script, const std::vector<std::string>& args);
+  Result<std::string> Submit(const std::string& script,
+                             const std::vector<std::string>& args);
 
   // The jobs among `ids` that Slurm still lists, finished ones included, in one squeue
   // call. Ids Slurm no longer knows are left out (not an error).

@@ -21,9 +21,9 @@ Status ApplySlurmConfigFile(const std::string& path, SlurmOptions* options) {
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) return Status::Invalid(path + ": expected a map of Slurm settings");
 
-  static const std::set<std::string> kKeys = {
-      "partition", "account",       "time",      "gpus-per-trial", "extra-args",
-      "signal",    "poll-interval", "hold-wait", "max-jobs"};
+  static const std::set<std::string> kKeys = {"partition",      "account",    "time",
+                                              "gpus-per-trial", "extra-args", "signal",
+                                              "poll-interval",  "hold-wait",  "max-jobs"};
   std::vector<std::string> args;
   try {
     for (const auto& item : root) {

@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
 }
 
 Status WriteFile(const std::string& path, const std::string& text, bool executable) {
@@ -33,8 +34,8 @@ Status WriteFile(const std::string& path, const std::string& text, bool executab
   }
   std::error_code ec;
   if (executable) {
-    fs::permissions(tmp, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add,
-                    ec);
+    fs::permissions(tmp, fs::perms::owner_exec | fs::perms::group_exec,
+                    fs::perm_options::add, ec);
   }
   fs::rename(tmp, path, ec);
   if (ec) return Status::IoError("cannot write " + path + ": " + ec.message());
@@ -133,8 +134,9 @@ class JobBoard {
 
 class SlurmTrialHandle : public TrialHandle {
  public:
-  SlurmTrialHandle(std::shared_ptr<JobBoard> board, std::string run_id, std::string run_dir,
-                   std::string job, int restart, TrialProcess::ScalarSink sink)
+  SlurmTrialHandle(std::shared_ptr<JobBoard> board, std::string run_id,
+                   std::string run_dir, std::string job, int restart,
+                   TrialProcess::ScalarSink sink)
       : board_(std::move(board)),
         run_id_(std::move(run_id)),
         run_dir_(std::move(run_dir)),
@@ -193,7 +195,8 @@ class SlurmTrialHandle : public TrialHandle {
     ReadScalars();
     end_ = verdict.end;
     spdlog::info("trial {}: Slurm job {} ended: {}{}", ShortId(run_id_), job_,
-                 KindName(end_->kind), end_->reason.empty() ? "" : " (" + end_->reason + ")");
+                 KindName(end_->kind),
+                 end_->reason.empty() ? "" : " (" + end_->reason + ")");
     return end_;
   }
 
@@ -223,30 +226,43 @@ class SlurmTrialHandle : public TrialHandle {
  private:
   static const char* KindName(AttemptEnd::Kind kind) {
     switch (kind) {
-      case AttemptEnd::Kind::kExited: return "exited";
-      case AttemptEnd::Kind::kCancelled: return "cancelled";
-      case AttemptEnd::Kind::kUserCancelled: return "cancelled by the user";
-      case AttemptEnd::Kind::kLost: return "lost";
-      case AttemptEnd::Kind::kPreempted: return "preempted";
-      case AttemptEnd::Kind::kTimeout: return "timeout";
-      case AttemptEnd::Kind::kFailed: return "failed";
+      case AttemptEnd::Kind::kExited:
+        return "exited";
+      case AttemptEnd::Kind::kCancelled:
+        return "cancelled";
+      case AttemptEnd::Kind::kUserCancelled:
+        return "cancelled by the user";
+      case AttemptEnd::Kind::kLost:
+        return "lost";
+      case AttemptEnd::Kind::kPreempted:
+        return "preempted";
+      case AttemptEnd::Kind::kTimeout:
+        return "timeout";
+      case AttemptEnd::Kind::kFailed:
+        return "failed";
     }
     return "?";
   }
 
   static std::string SignalName(int sig) {
     switch (sig) {
-      case SIGUSR1: return "USR1";
-      case SIGUSR2: return "USR2";
-      case SIGHUP: return "HUP";
-      case SIGQUIT: return "QUIT";
-      default: return std::to_string(sig);
+      case SIGUSR1:
+        return "USR1";
+      case SIGUSR2:
+        return "USR2";
+      case SIGHUP:
+        return "HUP";
+      case SIGQUIT:
+        return "QUIT";
+      default:
+        return std::to_string(sig);
     }
   }
 
   // This attempt's scalars: the lines of its job and restart count.
   void ReadScalars() {
-    for (JobScalar& s : ReadScalarLines(run_dir_ + "/" + kScalarsFile, &scalars_offset_)) {
+    for (JobScalar& s :
+         ReadScalarLines(run_dir_ + "/" + kScalarsFile, &scalars_offset_)) {
       if (s.job != job_ || s.restart != restart_) continue;
       if (s.point.tag == board_->options().objective) objective_reported_ = true;
       if (sink_) sink_(run_id_, s.point);
@@ -286,8 +302,8 @@ class SlurmTrialHandle : public TrialHandle {
   bool cancel_requested_ = false;
   static constexpr int64_t kContinuationGraceUs = 10'000'000;
   int64_t held_since_us_ = 0;
-  bool seen_this_run_ = false;     // the job was seen queued or running for restart_
-  int64_t continued_at_us_ = 0;    // when an end was first seen before that
+  bool seen_this_run_ = false;   // the job was seen queued or running for restart_
+  int64_t continued_at_us_ = 0;  // when an end was first seen before that
   std::string note_, host_;
   std::optional<AttemptEnd> end_;
 };
@@ -314,7 +330,8 @@ class SlurmExecutor : public Executor {
     return std::max(0, limit - running);
   }
 
-  Result<std::unique_ptr<TrialHandle>> Start(const TrialLaunch& launch, const RunRecord& trial,
+  Result<std::unique_ptr<TrialHandle>> Start(const TrialLaunch& launch,
+                                             const RunRecord& trial,
                                              TrialProcess::ScalarSink sink) override {
     std::string run_dir = launch.cwd.empty() ? trial.run_dir : launch.cwd;
     if (auto it = board_->requeued.find(trial.id); it != board_->requeued.end()) {
@@ -345,7 +362,8 @@ class SlurmExecutor : public Executor {
 
     auto job = board_->cli().Submit(script_path, {});
     if (!job.ok()) {
-      spdlog::error("trial {}: sbatch failed: {}", ShortId(trial.id), job.status().message());
+      spdlog::error("trial {}: sbatch failed: {}", ShortId(trial.id),
+                    job.status().message());
       return job.status();
     }
     spdlog::info("trial {} attempt {}: submitted as Slurm job {} ({})", ShortId(trial.id),
@@ -360,8 +378,7 @@ class SlurmExecutor : public Executor {
     auto jobs = board_->cli().ShowJob(trial.external_id);
     if (!jobs.ok() || jobs->empty()) {
       spdlog::info("trial {}: Slurm job {} cannot be adopted: {}", ShortId(trial.id),
-                   trial.external_id,
-                   jobs.ok() ? "not listed" : jobs.status().message());
+                   trial.external_id, jobs.ok() ? "not listed" : jobs.status().message());
       return nullptr;
     }
     const SlurmJob& job = jobs->front();
@@ -373,7 +390,8 @@ class SlurmExecutor : public Executor {
   }
 
   void Wait(std::chrono::milliseconds timeout) override {
-    int64_t next_us = board_->last_poll_us() + board_->options().poll_interval.count() * 1000;
+    int64_t next_us =
+        board_->last_poll_us() + board_->options().poll_interval.count() * 1000;
     int64_t until_poll_ms = std::max<int64_t>(10, (next_us - board_->NowUs()) / 1000);
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::min<int64_t>(timeout.count(), until_poll_ms)));

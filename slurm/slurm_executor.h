@@ -32,13 +32,13 @@ struct SlurmOptions {
   std::chrono::milliseconds command_timeout{30000};
   SubmitRetry submit_retry;
   std::string salvo_path;  // the binary jobs run; default: this process's executable
-  std::vector<std::string> sbatch_args;  // the configuration's, then the user's
-  std::string signal = "B:USR1@60";      // --signal; empty: none
+  std::vector<std::string> sbatch_args;           // the configuration's, then the user's
+  std::string signal = "B:USR1@60";               // --signal; empty: none
   std::chrono::milliseconds poll_interval{2000};  // between squeue calls
-  int64_t hold_wait_s = 600;  // a held job is cancelled and resubmitted after this
+  int64_t hold_wait_s = 600;       // a held job is cancelled and resubmitted after this
   std::string objective = "loss";  // the batch's objective scalar
   int max_jobs = 0;  // jobs in Slurm at once; 0: only the batch's -j limits them
-  const Clock* clock = nullptr;    // default SystemClock()
+  const Clock* clock = nullptr;  // default SystemClock()
 };
 
 // configs/slurm.yaml: every key is optional.

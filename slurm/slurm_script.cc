@@ -16,7 +16,8 @@ Result<std::vector<std::string>> SbatchOptionLines(const std::vector<std::string
   std::vector<std::string> lines;
   for (const std::string& a : args) {
     if (a.find_first_of("\n\r") != std::string::npos)
-      return Status::Invalid("an sbatch option may not contain a line break: '" + a + "'");
+      return Status::Invalid("an sbatch option may not contain a line break: '" + a +
+                             "'");
     if (!a.empty() && a[0] == '-') {
       lines.push_back(a);
     } else if (!lines.empty() && lines.back().find('=') == std::string::npos &&
@@ -62,7 +63,9 @@ std::string TrialJobScript(const TrialScriptSpec& spec) {
          "# Slurm's signals to it at once and records each run in " +
          std::string(kJobEventsFile) + ".\n" + SbatchLines(args) +
          "\n"
-         "events=" + events + "\n"
+         "events=" +
+         events +
+         "\n"
          "restart=${SLURM_RESTART_COUNT:-0}\n"
          "signals=\n"
          "child=\n"
@@ -76,10 +79,12 @@ std::string TrialJobScript(const TrialScriptSpec& spec) {
          "\"host\":\"%s\"}\\n' \\\n"
          "  \"$SLURM_JOB_ID\" \"$restart\" \"$EPOCHREALTIME\" "
          "\"${SLURMD_NODENAME:-$HOSTNAME}\" >>\"$events\"\n" +
-         ShellQuote(spec.salvo_path) + " trial-exec --spec " + ShellQuote(spec.spec_path) +
+         ShellQuote(spec.salvo_path) + " trial-exec --spec " +
+         ShellQuote(spec.spec_path) +
          " &\n"
          "child=$!\n"
-         "# wait returns early when a trapped signal arrives; wait again until the trial\n"
+         "# wait returns early when a trapped signal arrives; wait again until the "
+         "trial\n"
          "# has ended.\n"
          "while :; do\n"
          "  wait \"$child\"\n"

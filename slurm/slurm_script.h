@@ -27,21 +27,21 @@ inline constexpr char kJobEventsFile[] = "job-events.jsonl";
 struct TrialScriptSpec {
   std::string job_name;
   std::string run_dir;
-  std::string salvo_path;  // the binary that runs `trial-exec`
-  std::string spec_path;   // the trial's launch spec (trial_exec.h)
-  std::string signal;      // --signal value, e.g. "B:USR1@60"; empty: none
+  std::string salvo_path;                // the binary that runs `trial-exec`
+  std::string spec_path;                 // the trial's launch spec (trial_exec.h)
+  std::string signal;                    // --signal value, e.g. "B:USR1@60"; empty: none
   std::vector<std::string> sbatch_args;  // configuration's, then the user's
 };
 std::string TrialJobScript(const TrialScriptSpec& spec);
 
 struct AgentArraySpec {
   int count = 1;
-  std::string connect;     // the coordinator's address for `salvo agent --connect`
+  std::string connect;  // the coordinator's address for `salvo agent --connect`
   std::string salvo_path;
   // Where agent-<array>_<task>.out go, and each task's own agent home
   // (agent-<array>_<task>/: agents on one node must not share a snapshot folder).
   std::string output_dir;
-  std::string signal;      // --signal value; empty: none
+  std::string signal;  // --signal value; empty: none
   std::vector<std::string> sbatch_args;
   std::string job_name = "salvo-agents";
 };
@@ -61,9 +61,9 @@ struct JobEvent {
   std::string event;  // "start" or "end"
   std::string job;
   int restart = 0;
-  double time = 0;   // seconds since the epoch
-  std::string host;  // start
-  int exit_code = 0;  // end
+  double time = 0;                   // seconds since the epoch
+  std::string host;                  // start
+  int exit_code = 0;                 // end
   std::vector<std::string> signals;  // end
 };
 // The lines of job-events.jsonl that parse; others are skipped.

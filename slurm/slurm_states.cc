@@ -91,8 +91,8 @@ AttemptEnd ByExit(const JobView& view) {
   if (!view.objective_reported) {
     if (Has(w.signals, "TERM") || Has(w.signals, "INT")) {
       return End(Kind::kPreempted,
-                 "stopped by Slurm (SIG" + (Has(w.signals, "TERM") ? std::string("TERM")
-                                                                   : std::string("INT")) +
+                 "stopped by Slurm (SIG" +
+                     (Has(w.signals, "TERM") ? std::string("TERM") : std::string("INT")) +
                      ") before reporting its objective",
                  w.exit_code);
     }
@@ -112,7 +112,8 @@ bool IsHoldReason(const std::string& state, const std::string& reason) {
   if (state == "REQUEUE_HOLD" || state == "SPECIAL_EXIT" || state == "RESV_DEL_HOLD")
     return true;
   if (state != "PENDING") return false;
-  return reason.rfind("JobHeld", 0) == 0 || reason.find("requeued held") != std::string::npos;
+  return reason.rfind("JobHeld", 0) == 0 ||
+         reason.find("requeued held") != std::string::npos;
 }
 
 JobVerdict JudgeJob(const JobView& view, const JobRules& rules) {
@@ -120,9 +121,12 @@ JobVerdict JudgeJob(const JobView& view, const JobRules& rules) {
 
   // Gone from Slurm (past MinJobAge, or purged): its wrapper's record is all there is.
   if (!view.job) {
-    if (view.cancel_requested) v.end = End(Kind::kCancelled, "");
-    else if (view.wrapper) v.end = ByExit(view);
-    else v.end = End(Kind::kLost, "Slurm no longer lists job " + view.job_id);
+    if (view.cancel_requested)
+      v.end = End(Kind::kCancelled, "");
+    else if (view.wrapper)
+      v.end = ByExit(view);
+    else
+      v.end = End(Kind::kLost, "Slurm no longer lists job " + view.job_id);
     return v;
   }
   const SlurmJob& job = *view.job;
@@ -143,9 +147,9 @@ JobVerdict JudgeJob(const JobView& view, const JobRules& rules) {
       if (IsHoldReason(job.state, job.reason)) {
         v.note = "held by Slurm: " + (job.reason.empty() ? job.state : job.reason);
         if (view.held_for_s >= rules.hold_wait_s) {
-          v.end = End(Kind::kLost, JobText(view) + " for " +
-                                       std::to_string(view.held_for_s) +
-                                       " s; cancelled, to be resubmitted");
+          v.end =
+              End(Kind::kLost, JobText(view) + " for " + std::to_string(view.held_for_s) +
+                                   " s; cancelled, to be resubmitted");
           v.cancel_job = true;
         }
       }
@@ -157,9 +161,9 @@ JobVerdict JudgeJob(const JobView& view, const JobRules& rules) {
       v.end = ByExit(view);
       return v;
     case Meaning::kCancelled:
-      v.end = view.cancel_requested ? End(Kind::kCancelled, "")
-                                    : End(row->kind, std::string(row->reason) + " (" +
-                                                         JobText(view) + ")");
+      v.end = view.cancel_requested
+                  ? End(Kind::kCancelled, "")
+                  : End(row->kind, std::string(row->reason) + " (" + JobText(view) + ")");
       return v;
     case Meaning::kEnd:
       v.end = End(row->kind, std::string(row->reason) + " (" + JobText(view) + ")",

@@ -22,14 +22,14 @@ struct WrapperEnd {
 
 // Everything known about an attempt's job at one poll.
 struct JobView {
-  std::string job_id;                // for messages
-  std::optional<SlurmJob> job;       // nullopt: Slurm no longer lists the job
-  int attempt_restart = 0;           // the job's RestartCnt when this attempt began
-  bool cancel_requested = false;     // Salvo cancelled it (Signal from the engine)
-  bool wrapper_started = false;      // the wrapper recorded this run's start
+  std::string job_id;                 // for messages
+  std::optional<SlurmJob> job;        // nullopt: Slurm no longer lists the job
+  int attempt_restart = 0;            // the job's RestartCnt when this attempt began
+  bool cancel_requested = false;      // Salvo cancelled it (Signal from the engine)
+  bool wrapper_started = false;       // the wrapper recorded this run's start
   std::optional<WrapperEnd> wrapper;  // this run's end, once the wrapper wrote it
-  bool objective_reported = false;   // the attempt printed the batch's objective
-  int64_t held_for_s = 0;            // how long it has been pending with a hold reason
+  bool objective_reported = false;    // the attempt printed the batch's objective
+  int64_t held_for_s = 0;             // how long it has been pending with a hold reason
 };
 
 struct JobRules {

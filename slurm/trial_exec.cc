@@ -106,7 +106,8 @@ std::vector<JobScalar> ReadScalarLines(const std::string& path, int64_t* offset)
   std::ifstream in(path, std::ios::binary);
   if (!in) return out;
   in.seekg(*offset);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
   size_t start = 0;
   while (true) {
     size_t nl = text.find('\n', start);
@@ -152,7 +153,8 @@ int CmdTrialExec(const std::string& spec_path) {
   for (int sig : kForwarded) sigaction(sig, &sa, nullptr);
 
   std::string scalars_path = launch->cwd + "/" + kScalarsFile;
-  auto scalars = std::make_shared<std::ofstream>(scalars_path, std::ios::app | std::ios::binary);
+  auto scalars =
+      std::make_shared<std::ofstream>(scalars_path, std::ios::app | std::ios::binary);
   auto mu = std::make_shared<std::mutex>();
   TrialProcess::ScalarSink sink = [=](const std::string&, const ScalarPoint& p) {
     std::lock_guard<std::mutex> lock(*mu);

@@ -169,8 +169,8 @@ TEST(ExpandArrayTasks, ExpandsRangesListsStepsAndDropsTheThrottle) {
 }
 
 TEST(ExpandArrayTasks, RejectsMalformedListsAndHugeRanges) {
-  for (const char* bad : {"", "[]", "9-2", "a-3", "1-", "-1", "1,,2", "1-5:0", "1-5%x",
-                          "1-3-5"}) {
+  for (const char* bad :
+       {"", "[]", "9-2", "a-3", "1-", "-1", "1,,2", "1-5:0", "1-5%x", "1-3-5"}) {
     EXPECT_FALSE(ExpandArrayTasks(bad).ok()) << bad;
   }
   auto huge = ExpandArrayTasks("0-9223372036854775807", 1000);
@@ -225,15 +225,17 @@ struct ScriptedRunner {
 CommandOutput Failure(const std::string& err) { return {1, false, "", err}; }
 
 TEST(IsTransientSlurmError, SortsControllerTroubleFromBadRequests) {
-  EXPECT_TRUE(IsTransientSlurmError(
-      "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation",
-      false));
+  EXPECT_TRUE(
+      IsTransientSlurmError("sbatch: error: Batch job submission failed: Socket timed "
+                            "out on send/recv operation",
+                            false));
   EXPECT_TRUE(IsTransientSlurmError(
       "sbatch: error: Batch job submission failed: Unable to contact slurm controller "
       "(connect failure)",
       false));
   EXPECT_TRUE(IsTransientSlurmError(
-      "sbatch: error: Slurm temporarily unable to accept job, sleeping and retrying", false));
+      "sbatch: error: Slurm temporarily unable to accept job, sleeping and retrying",
+      false));
   EXPECT_TRUE(IsTransientSlurmError("", true));
   EXPECT_FALSE(IsTransientSlurmError(
       "sbatch: error: invalid partition specified: nosuch\n"
@@ -248,28 +250,32 @@ TEST(IsTransientSlurmError, SortsControllerTroubleFromBadRequests) {
 TEST(SlurmCliSubmit, RetriesTransientFailuresWithDoublingBackoff) {
   ScriptedRunner fake;
   fake.answers = {
-      Failure("sbatch: error: Batch job submission failed: Socket timed out on send/recv"),
+      Failure(
+          "sbatch: error: Batch job submission failed: Socket timed out on send/recv"),
       {0, true, "", ""},  // timed out
       Failure("sbatch: error: Slurm temporarily unable to accept job"),
       {0, false, "77\n", ""},
   };
   std::vector<int64_t> delays;
-  SlurmCli cli({}, fake.runner(), {5, std::chrono::milliseconds(100), std::chrono::milliseconds(250)},
+  SlurmCli cli({}, fake.runner(),
+               {5, std::chrono::milliseconds(100), std::chrono::milliseconds(250)},
                [&](std::chrono::milliseconds d) { delays.push_back(d.count()); });
   auto job = cli.Submit("/run/job.sh", {"--partition=debug"});
   ASSERT_TRUE(job.ok()) << job.status().message();
   EXPECT_EQ(*job, "77");
   EXPECT_EQ(delays, (std::vector<int64_t>{100, 200, 250}));
   ASSERT_EQ(fake.calls.size(), 4u);
-  EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"sbatch", "--parsable",
-                                                     "--partition=debug", "/run/job.sh"}));
+  EXPECT_EQ(fake.calls[0],
+            (std::vector<std::string>{"sbatch", "--parsable", "--partition=debug",
+                                      "/run/job.sh"}));
 }
 
 TEST(SlurmCliSubmit, GivesUpOnTransientFailuresAfterTheLastAttempt) {
   ScriptedRunner fake;
   fake.answers = {Failure("sbatch: error: Unable to contact slurm controller")};
   int sleeps = 0;
-  SlurmCli cli({}, fake.runner(), {3, std::chrono::milliseconds(1), std::chrono::milliseconds(1)},
+  SlurmCli cli({}, fake.runner(),
+               {3, std::chrono::milliseconds(1), std::chrono::milliseconds(1)},
                [&](std::chrono::milliseconds) { ++sleeps; });
   auto job = cli.Submit("job.sh", {});
   ASSERT_FALSE(job.ok());
@@ -291,9 +297,10 @@ TEST(SlurmCliSubmit, PermanentFailureIsNotRetriedAndCarriesSlurmsMessage) {
   auto job = cli.Submit("job.sh", {});
   ASSERT_FALSE(job.ok());
   EXPECT_EQ(job.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(job.status().message(),
-            "sbatch: error: invalid partition specified: nosuch; sbatch: error: Batch job "
-            "submission failed: Invalid partition name specified");
+  EXPECT_EQ(
+      job.status().message(),
+      "sbatch: error: invalid partition specified: nosuch; sbatch: error: Batch job "
+      "submission failed: Invalid partition name specified");
   EXPECT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(sleeps, 0);
 }

@@ -76,7 +76,8 @@ class SlurmExecutorTest : public ::testing::Test {
   int Warnings(const std::string& text) const {
     int n = 0;
     for (const std::string& line : log_->last_formatted())
-      n += line.find("[warning]") != std::string::npos && line.find(text) != std::string::npos;
+      n += line.find("[warning]") != std::string::npos &&
+           line.find(text) != std::string::npos;
     return n;
   }
 
@@ -116,8 +117,9 @@ TEST_F(SlurmExecutorTest, SubmitsTheTrialsScriptNamedAfterBatchAndTrial) {
 TEST_F(SlurmExecutorTest, FailedSqueueWarnsOnceAndFailsNothing) {
   auto handle = executor_->Start(launch_, trial_, nullptr);
   ASSERT_TRUE(handle.ok());
-  slurm_.answers["squeue"] = {1, false, "", "squeue: error: slurm_load_jobs error: "
-                                            "Unable to contact slurm controller"};
+  slurm_.answers["squeue"] = {1, false, "",
+                              "squeue: error: slurm_load_jobs error: "
+                              "Unable to contact slurm controller"};
   for (int i = 0; i < 10; ++i) {
     EXPECT_FALSE((*handle)->Poll()) << "poll " << i;
     clock_.Advance(3'000'000);
@@ -132,8 +134,8 @@ TEST_F(SlurmExecutorTest, FailedSqueueWarnsOnceAndFailsNothing) {
   EXPECT_FALSE((*handle)->Poll());
   EXPECT_EQ((*handle)->host(), "node7");
   clock_.Advance(3'000'000);
-  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|OUT_OF_MEMORY|0|9|node7|OutOfMemory\n",
-                              ""};
+  slurm_.answers["squeue"] = {0, false,
+                              "42|42|42|N/A|OUT_OF_MEMORY|0|9|node7|OutOfMemory\n", ""};
   auto end = (*handle)->Poll();
   ASSERT_TRUE(end);
   EXPECT_EQ(end->kind, AttemptEnd::Kind::kFailed);
@@ -167,7 +169,8 @@ TEST_F(SlurmExecutorTest, RequeuedJobContinuesAsTheTrialsNextAttempt) {
   EXPECT_EQ(slurm_.Count("sbatch"), 1);
   // The previous run's end, still listed with the new restart count, is not this one's.
   clock_.Advance(3'000'000);
-  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|FAILED|1|36608|localhost|None\n", ""};
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|FAILED|1|36608|localhost|None\n",
+                              ""};
   EXPECT_FALSE((*second)->Poll());
   clock_.Advance(3'000'000);
   slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|PENDING|1|0|n/a|BeginTime\n", ""};
@@ -183,7 +186,8 @@ TEST_F(SlurmExecutorTest, RequeuedJobContinuesAsTheTrialsNextAttempt) {
       << FormatScalarLine({"42", 0, {"loss", 0, 9.0}}) << "\n"
       << FormatScalarLine({"42", 1, {"loss", 0, 0.5}}) << "\n";
   clock_.Advance(3'000'000);
-  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|COMPLETED|1|0|localhost|None\n", ""};
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|COMPLETED|1|0|localhost|None\n",
+                              ""};
   auto done = (*second)->Poll();
   ASSERT_TRUE(done);
   EXPECT_EQ(done->kind, AttemptEnd::Kind::kExited);
@@ -200,7 +204,8 @@ TEST_F(SlurmExecutorTest, StopCancelsTheJob) {
   (*handle)->Signal(SIGTERM);
   ASSERT_EQ(slurm_.Count("scancel"), 1);
   EXPECT_EQ(slurm_.calls.back(), (std::vector<std::string>{"scancel", "42"}));
-  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|CANCELLED|0|15|localhost|None\n", ""};
+  slurm_.answers["squeue"] = {0, false, "42|42|42|N/A|CANCELLED|0|15|localhost|None\n",
+                              ""};
   auto end = (*handle)->Poll();
   ASSERT_TRUE(end);
   EXPECT_EQ(end->kind, AttemptEnd::Kind::kCancelled);
@@ -220,8 +225,9 @@ TEST_F(SlurmExecutorTest, HeldJobIsShownThenCancelledForANewAttemptAfterTheWait)
   auto end = (*handle)->Poll();
   ASSERT_TRUE(end);
   EXPECT_EQ(end->kind, AttemptEnd::Kind::kLost);
-  EXPECT_EQ(end->reason, "Slurm job 42 PENDING (JobHeldUser) for 601 s; cancelled, to be "
-                         "resubmitted");
+  EXPECT_EQ(end->reason,
+            "Slurm job 42 PENDING (JobHeldUser) for 601 s; cancelled, to be "
+            "resubmitted");
   EXPECT_EQ(slurm_.Count("scancel"), 1);
 }
 
@@ -232,24 +238,26 @@ TEST_F(SlurmExecutorTest, PermanentSbatchFailureFailsTheStartWithSlurmsMessage) 
   auto handle = executor_->Start(launch_, trial_, nullptr);
   ASSERT_FALSE(handle.ok());
   EXPECT_EQ(handle.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(handle.status().message(),
-            "sbatch: error: Batch job submission failed: Invalid partition name specified");
+  EXPECT_EQ(
+      handle.status().message(),
+      "sbatch: error: Batch job submission failed: Invalid partition name specified");
   EXPECT_EQ(slurm_.Count("sbatch"), 1);
 }
 
 TEST(SlurmConfig, ReadsEveryKeyIntoSbatchOptionsAndSettings) {
-  fs::path path = fs::temp_directory_path() / ("salvo-slurm-" + std::to_string(getpid()) +
-                                                ".yaml");
-  std::ofstream(path) << "partition: gpu\naccount: lab\ntime: \"1:00:00\"\n"
-                         "gpus-per-trial: 2\nextra-args: [\"--qos=high\", \"-C\", \"v100\"]\n"
-                         "signal: B:USR1@120\npoll-interval: 0.5\nhold-wait: 60\n"
-                         "max-jobs: 8\n";
+  fs::path path =
+      fs::temp_directory_path() / ("salvo-slurm-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(path)
+      << "partition: gpu\naccount: lab\ntime: \"1:00:00\"\n"
+         "gpus-per-trial: 2\nextra-args: [\"--qos=high\", \"-C\", \"v100\"]\n"
+         "signal: B:USR1@120\npoll-interval: 0.5\nhold-wait: 60\n"
+         "max-jobs: 8\n";
   SlurmOptions o;
   o.sbatch_args = {"--mem=1G"};
   ASSERT_TRUE(ApplySlurmConfigFile(path.string(), &o).ok());
-  EXPECT_EQ(o.sbatch_args,
-            (std::vector<std::string>{"--partition=gpu", "--account=lab", "--time=1:00:00",
-                                      "--gpus=2", "--qos=high", "-C v100", "--mem=1G"}));
+  EXPECT_EQ(o.sbatch_args, (std::vector<std::string>{
+                               "--partition=gpu", "--account=lab", "--time=1:00:00",
+                               "--gpus=2", "--qos=high", "-C v100", "--mem=1G"}));
   EXPECT_EQ(o.signal, "B:USR1@120");
   EXPECT_EQ(o.poll_interval.count(), 500);
   EXPECT_EQ(o.hold_wait_s, 60);
@@ -290,8 +298,9 @@ TEST(AgentArrayScript, OneArrayOfAgentsEachWithItsOwnNameAndHome) {
   EXPECT_NE(script.find("#SBATCH --job-name=salvo-agents\n"), std::string::npos);
   EXPECT_NE(script.find("#SBATCH --array=0-3\n"), std::string::npos);
   EXPECT_NE(script.find("#SBATCH --partition=short\n"), std::string::npos);
-  EXPECT_NE(script.find("exec '/opt/salvo' agent --connect 'tcp://head:5555' --name "
-                        "\"slurm-$task\" --home '/home/u/.salvo/slurm/agents-1'/\"agent-$task\""),
+  EXPECT_NE(script.find(
+                "exec '/opt/salvo' agent --connect 'tcp://head:5555' --name "
+                "\"slurm-$task\" --home '/home/u/.salvo/slurm/agents-1'/\"agent-$task\""),
             std::string::npos)
       << script;
 }

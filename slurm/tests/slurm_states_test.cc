@@ -21,8 +21,8 @@ JobView View(const std::string& state, const std::string& reason = "None") {
   return v;
 }
 
-JobView Ended(const std::string& state, int exit_code, std::vector<std::string> signals = {},
-              bool objective = true) {
+JobView Ended(const std::string& state, int exit_code,
+              std::vector<std::string> signals = {}, bool objective = true) {
   JobView v = View(state);
   v.wrapper = WrapperEnd{exit_code, std::move(signals)};
   v.objective_reported = objective;
@@ -30,7 +30,8 @@ JobView Ended(const std::string& state, int exit_code, std::vector<std::string> 
 }
 
 TEST(JudgeJob, PendingAndRunningJobsAreNotOver) {
-  for (const char* reason : {"Priority", "Resources", "BeginTime", "Dependency", "None"}) {
+  for (const char* reason :
+       {"Priority", "Resources", "BeginTime", "Dependency", "None"}) {
     JobVerdict v = JudgeJob(View("PENDING", reason));
     EXPECT_FALSE(v.end) << reason;
     EXPECT_FALSE(v.running) << reason;
@@ -68,7 +69,8 @@ TEST(JudgeJob, FailedJobWhoseWrapperNeverEndedIsAFailureWithTheJobsState) {
   ASSERT_TRUE(v.end);
   EXPECT_EQ(v.end->kind, Kind::kFailed);
   EXPECT_EQ(v.end->exit_code, 1);
-  EXPECT_EQ(v.end->reason, "Slurm job 42 FAILED (NonZeroExitCode) before the trial ended");
+  EXPECT_EQ(v.end->reason,
+            "Slurm job 42 FAILED (NonZeroExitCode) before the trial ended");
 }
 
 TEST(JudgeJob, JobSlurmCouldNotLaunchIsLostNotFailed) {
@@ -77,8 +79,9 @@ TEST(JudgeJob, JobSlurmCouldNotLaunchIsLostNotFailed) {
   JobVerdict v = JudgeJob(view);
   ASSERT_TRUE(v.end);
   EXPECT_EQ(v.end->kind, Kind::kLost);
-  EXPECT_EQ(v.end->reason,
-            "Slurm job 42 FAILED (launch failed requeued held) before its script started");
+  EXPECT_EQ(
+      v.end->reason,
+      "Slurm job 42 FAILED (launch failed requeued held) before its script started");
 }
 
 TEST(JudgeJob, CancelledOutsideSalvoIsTerminatedByTheUser) {
@@ -144,7 +147,8 @@ TEST(JudgeJob, SignalledTrialWithoutObjectiveIsNotCompleted) {
   JobVerdict term = JudgeJob(Ended("COMPLETED", 0, {"TERM"}, false));
   ASSERT_TRUE(term.end);
   EXPECT_EQ(term.end->kind, Kind::kPreempted);
-  EXPECT_EQ(term.end->reason, "stopped by Slurm (SIGTERM) before reporting its objective");
+  EXPECT_EQ(term.end->reason,
+            "stopped by Slurm (SIGTERM) before reporting its objective");
 
   JobVerdict usr1 = JudgeJob(Ended("COMPLETED", 0, {"USR1"}, false));
   ASSERT_TRUE(usr1.end);
@@ -157,7 +161,8 @@ TEST(JudgeJob, SignalledTrialWithoutObjectiveIsNotCompleted) {
 }
 
 TEST(JudgeJob, HeldJobIsShownThenCancelledAfterTheWait) {
-  for (const char* reason : {"JobHeldUser", "JobHeldAdmin", "launch failed requeued held"}) {
+  for (const char* reason :
+       {"JobHeldUser", "JobHeldAdmin", "launch failed requeued held"}) {
     JobView view = View("PENDING", reason);
     view.held_for_s = 599;
     JobVerdict waiting = JudgeJob(view, {600});

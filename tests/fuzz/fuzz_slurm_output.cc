@@ -13,8 +13,10 @@ void CheckJobs(const salvo::Result<std::vector<salvo::SlurmJob>>& jobs,
   if (!jobs.ok()) return;
   Check(jobs->size() <= salvo::kMaxListedJobs, "no more jobs than the cap", text, "");
   for (const salvo::SlurmJob& j : *jobs) {
-    Check(!j.id.empty() && !j.state.empty(), "every job has an id and a state", text, j.id);
-    Check(j.id.find('[') == std::string::npos, "compact task lists are expanded", text, j.id);
+    Check(!j.id.empty() && !j.state.empty(), "every job has an id and a state", text,
+          j.id);
+    Check(j.id.find('[') == std::string::npos, "compact task lists are expanded", text,
+          j.id);
     Check(j.exit_code >= 0 && j.exit_signal >= 0, "exit code and signal are not negative",
           text, j.id);
   }
@@ -36,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     auto tasks = ExpandArrayTasks(line, 1000);
     if (tasks.ok()) {
-      for (int64_t t : *tasks) fuzz::Check(t >= 0, "task numbers are not negative", line, "");
+      for (int64_t t : *tasks)
+        fuzz::Check(t >= 0, "task numbers are not negative", line, "");
     }
     (void)ParseExitCode(line);
   }

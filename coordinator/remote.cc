@@ -320,7 +320,11 @@ int Follow(const std::string& batch_id) {
     }
     last_ok = std::chrono::steady_clock::now();
     json state = json::parse(*reply, nullptr, false);
-    if (state.is_discarded()) return 1;
+    if (state.is_discarded()) {
+      std::cerr << "salvo: error: unreadable answer from the coordinator about batch "
+                << ShortId(batch_id) << ": '" << reply->substr(0, 200) << "'\n";
+      return 1;
+    }
     const json& batch = state["batch"];
     if (!progress) {
       ProgressOptions po;

@@ -127,6 +127,7 @@ struct BatchEngine::Running {
   bool stopping = false;
   int64_t term_sent_us = 0;
   std::optional<AttemptEnd> end;  // set once Poll() returned it
+  std::string note;               // the handle's note last recorded as the reason
 };
 
 void BatchEngine::RequestStop(int how) { g_stop.store(how); }
@@ -242,6 +243,9 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
     trial.stopped_us = Now();
     ReportEnd(progress_.get(), trial, std::nullopt, true);
     spdlog::error("Trial {} could not start: {}", ShortId(trial.id), trial.reason);
+    // A request the executor rejects as invalid (e.g. sbatch with a partition that does
+    // not exist) would fail every trial the same way: the batch stops.
+    if (handle.status().code() == Code::kInvalidArgument) start_rejected_ = true;
     writes_.push_back(trial);
     return Flush();
   }
@@ -735,7 +739,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         ++failed_;
         if (batch.first_error.empty())
           batch.first_error = "trial " + ShortId(next) + ": " + trials_[next].reason;
-        if (options_.fail_on_trial_error) fail_fast_triggered_ = true;
+        if (options_.fail_on_trial_error || start_rejected_) fail_fast_triggered_ = true;
         if (fail_fast_triggered_) break;
       }
     }
@@ -768,6 +772,13 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
         Finish(r, plan, batch);
         it = running_.erase(it);
       } else {
+        // A hold or similar shows in `salvo runs` while it lasts.
+        if (std::string note = r.handle->note(); note != r.note) {
+          RunRecord& trial = trials_[r.trial_id];
+          trial.reason = note;
+          writes_.push_back(trial);
+          r.note = note;
+        }
         ++it;
       }
     }
@@ -777,6 +788,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
   if (progress_) progress_->Hide();
   // Record how the batch ended.
   int64_t total = static_cast<int64_t>(order.size());
+  if (start_rejected_ && (end == BatchEnd::kCompleted || end == BatchEnd::kAllFailed))
+    end = BatchEnd::kFailedFast;
   if (end == BatchEnd::kCompleted && total > 0 && completed_ == 0 && failed_ > 0) {
     bool any_completed = false;
     for (const auto& id : order)
@@ -807,7 +820,8 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       break;
     case BatchEnd::kFailedFast:
       batch.status = RunStatus::kError;
-      batch.reason = "a trial failed and --fail-on-trial-error is set";
+      batch.reason = start_rejected_ ? "a trial could not start: " + batch.first_error
+                                     : "a trial failed and --fail-on-trial-error is set";
       break;
     case BatchEnd::kNoObjective:
       batch.status = RunStatus::kError;

@@ -112,6 +112,7 @@ class BatchEngine {
   int consecutive_missing_ = 0;
   int failed_ = 0, completed_ = 0;
   bool fail_fast_triggered_ = false;
+  bool start_rejected_ = false;  // the executor refused a start as invalid
   std::string missing_objective_scalars_;
   std::unique_ptr<Progress> progress_;  // RunBatch with show_progress only
   std::shared_ptr<Executor> executor_;

@@ -110,6 +110,8 @@ struct RunOptions {
   std::optional<std::string> label;
   bool quiet = false;
   bool background = false;
+  std::optional<std::string> backend;   // --backend: local (default), slurm
+  std::vector<std::string> sbatch_args;  // --sbatch-arg: options for each trial's sbatch
 };
 int CmdRun(const RunOptions& opt);
 

@@ -354,7 +354,10 @@ Result<json> Server::BatchState(const std::string& id, int64_t ended_since_us) {
     out["exit"] = it->second->exit_code;
     out["summary"] = it->second->summary;
   } else {
-    out["done"] = batch->status != RunStatus::kRunning;
+    // Not (yet, or no longer) one of this coordinator's: a batch just submitted is
+    // still pending in the store until its engine starts.
+    out["done"] =
+        batch->status != RunStatus::kRunning && batch->status != RunStatus::kPending;
     out["exit"] = batch->status == RunStatus::kCompleted ? 0 : 1;
   }
   return out;

@@ -53,6 +53,9 @@ class TrialHandle {
   // known once submitted).
   virtual std::string host() const = 0;
   virtual std::string external_id() const = 0;
+  // Why a started attempt is not running yet, when that needs a person's attention
+  // (e.g. "held by Slurm: JobHeldUser"); empty otherwise. Shown as the trial's reason.
+  virtual std::string note() const { return ""; }
 };
 
 class Executor {

@@ -326,7 +326,11 @@ int Follow(const std::string& batch_id) {
     }
     last_ok = std::chrono::steady_clock::now();
     json state = json::parse(*reply, nullptr, false);
-    if (state.is_discarded()) return 1;
+    if (state.is_discarded()) {
+      std::cerr << "salvo: error: unreadable answer from the coordinator about batch "
+                << ShortId(batch_id) << ": '" << reply->substr(0, 200) << "'\n";
+      return 1;
+    }
     // Trials that ended before this answer are seen now; later answers need only the
     // objectives of trials that end afterwards.
     ended_since_us = std::max<int64_t>(0, state.value("now_us", int64_t{0}) - 5'000'000);

@@ -20,6 +20,7 @@
 #include "coordinator/batch_engine.h"
 #include "coordinator/batch_plan.h"
 #include "coordinator/commands.h"
+#include "coordinator/executor.h"
 #include "coordinator/remote.h"
 #include "coordinator/run_context.h"
 #include "coordinator/store_access.h"
@@ -377,6 +378,25 @@ void NoteUnfinishedBatches(RunStore& store, const RunRecord& fresh) {
            << ShortId(newest->id) << " continues it)\n";
 }
 
+// --backend: the executor that runs the trials; null for the local one. A restart keeps
+// the batch's recorded backend unless the command line names another.
+Result<std::shared_ptr<Executor>> BackendExecutor(const RunOptions& options,
+                                                  const BatchPlan& plan,
+                                                  const std::string& recorded = "") {
+  std::string name = options.backend.value_or(recorded == "slurm" ? recorded : "");
+  if (name.empty() || name == "local") {
+    if (!options.sbatch_args.empty())
+      return Status::Invalid("--sbatch-arg needs --backend slurm");
+    return std::shared_ptr<Executor>();
+  }
+  std::map<std::string, std::vector<std::string>> settings;
+  settings["sbatch-arg"] = options.sbatch_args;
+  if (!plan.objective.empty()) settings["objective"] = {plan.objective};
+  auto made = MakeExecutor(name, settings);
+  if (!made.ok()) return made.status();
+  return std::shared_ptr<Executor>(std::move(made).value());
+}
+
 int RunBatchAndReport(RunStore& store, EngineOptions eo, const BatchPlan& plan,
                       RunRecord& batch, int64_t target_total) {
   if (t_context && t_context->launch)
@@ -549,6 +569,9 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   plan.trial_count = new_trials + rerun;
   PrintWarnings(warnings);
 
+  auto executor = BackendExecutor(options, plan, batch.backend);
+  if (!executor.ok()) return UsageError(executor.status().message());
+
   if (!options.yes) {
     std::string prompt = PromptText(plan);
     if (int rc = Confirm(prompt)) return rc < 0 ? 0 : rc;
@@ -595,6 +618,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   eo.fail_on_trial_error = options.fail_on_trial_error;
   eo.missing_objective_limit = options.missing_objective_limit;
   eo.echo_output = !options.quiet;
+  eo.executor = std::move(executor).value();
   SetProgress(options, eo);
   return RunBatchAndReport(store, eo, plan, batch, target);
 }
@@ -648,6 +672,8 @@ int CmdRun(const RunOptions& options) {
       return UsageError("--print-trials and --save-trials need a batch");
     return PrintTrials(plan, options.save_trials);
   }
+  auto executor = BackendExecutor(options, plan);
+  if (!executor.ok()) return UsageError(executor.status().message());
   if (!options.yes) {
     if (int rc = Confirm(PromptText(plan))) return rc < 0 ? 0 : rc;
   }
@@ -687,6 +713,7 @@ int CmdRun(const RunOptions& options) {
   eo.fail_on_trial_error = options.fail_on_trial_error;
   eo.missing_objective_limit = options.missing_objective_limit;
   eo.echo_output = !options.quiet;
+  eo.executor = std::move(executor).value();
   SetProgress(options, eo);
 
   if (!plan.is_batch) {

@@ -90,6 +90,9 @@ void WriteTrialInfo(std::ostream& out, const RunRecord& r, const Home& home) {
   WriteLine(out, "attempt", std::to_string(r.attempt));
   WriteLine(out, "run dir", RunDirOf(r, home));
   WriteLine(out, "exit code", r.exit_code ? std::to_string(*r.exit_code) : "");
+  if (r.executor == "slurm") WriteLine(out, "slurm job", r.external_id);
+  if (r.preemptions > 0) WriteLine(out, "preemptions", std::to_string(r.preemptions));
+  if (r.lost_attempts > 0) WriteLine(out, "lost attempts", std::to_string(r.lost_attempts));
 }
 
 // Whether `path` lies strictly inside `root` (so removing it cannot reach elsewhere).

@@ -19,7 +19,7 @@ seconds=${1:-30}
 build_dir=${SALVO_BUILD_ROOT:-$root}/build-fuzz
 jobs=${JOBS:-2}
 targets=(fuzz_flag_value fuzz_output_scalars fuzz_record_json fuzz_batch_file
-  fuzz_operation_file fuzz_run_selection fuzz_column_specs fuzz_protocol)
+  fuzz_operation_file fuzz_run_selection fuzz_column_specs fuzz_protocol fuzz_slurm_output)
 if [[ -n "${FUZZ_TARGETS:-}" ]]; then
   read -r -a targets <<<"$FUZZ_TARGETS"
 fi

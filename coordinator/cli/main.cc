@@ -17,6 +17,8 @@
 #include "coordinator/remote.h"
 #include "coordinator/tensorboard/tensorboard_cmd.h"
 #include "coordinator/view/view_cmd.h"
+#include "slurm/slurm_executor.h"
+#include "slurm/trial_exec.h"
 
 namespace {
 
@@ -113,6 +115,7 @@ void SetUpLogging() {
 
 int main(int argc, char** argv) {
   SetUpLogging();
+  salvo::RegisterSlurmExecutor();
   std::vector<std::string> raw(argv + 1, argv + argc);
   std::vector<std::string> args = salvo::ExpandShortOptions(raw);
 
@@ -188,6 +191,26 @@ int main(int argc, char** argv) {
                         "Lost attempts before a trial is an error (3)");
   coord_cmd->add_option("--stop-grace-ms", coord.stop_grace_ms,
                         "SIGTERM to SIGKILL when stopping trials (10000)");
+  run_cmd->add_option("--backend", run.backend, "Where trials run: local, slurm");
+  run_cmd->add_option("--sbatch-arg", run.sbatch_args,
+                      "An sbatch option for each trial's job (--backend slurm)")
+      ->allow_extra_args(false);
+
+  // slurm agents, trial-exec (what a trial's Slurm job runs)
+  auto* slurm_cmd = app.add_subcommand("slurm", "Slurm helpers");
+  slurm_cmd->require_subcommand(1);
+  salvo::SlurmAgentsOptions agents;
+  auto* agents_cmd = slurm_cmd->add_subcommand(
+      "agents", "Submit N agents as a Slurm job array; other options go to sbatch");
+  agents_cmd->add_option("count", agents.count, "Number of agents")->required();
+  agents_cmd->add_option("--connect", agents.connect, "The coordinator's address");
+  agents_cmd->add_option("--signal", agents.signal,
+                         "sbatch --signal for the agents (default B:USR1@60)");
+  agents_cmd->allow_extras();
+  std::string trial_spec;
+  auto* trial_exec_cmd = app.add_subcommand("trial-exec", "Run one trial from its spec");
+  trial_exec_cmd->add_option("--spec", trial_spec, "The trial's spec file")->required();
+  trial_exec_cmd->group("");
 
   // runs (list, info, rm)
   salvo::RunsOptions runs;
@@ -333,6 +356,11 @@ int main(int argc, char** argv) {
   }
   if (view_cmd->parsed()) return salvo::CmdView(view);
   if (tb_cmd->parsed()) return salvo::CmdTensorboard(tb);
+  if (agents_cmd->parsed()) {
+    agents.sbatch_args = agents_cmd->remaining();
+    return salvo::CmdSlurmAgents(agents);
+  }
+  if (trial_exec_cmd->parsed()) return salvo::CmdTrialExec(trial_spec);
   if (agent_cmd->parsed()) return agent.Run();
   if (keygen_cmd->parsed()) return salvo::CmdKeygen(keygen_out);
   return 2;

@@ -523,6 +523,7 @@ struct Agent::State {
     proto::Report r;
     r.id = t.dispatch.id;
     r.kind = kind;
+    r.run_dir = t.run_dir;  // also known to a coordinator that adopted the attempt
     std::vector<ScalarPoint> scalars = t.process->Scalars();
     r.scalar_index = static_cast<int64_t>(t.scalars_sent);
     r.scalars.assign(scalars.begin() + static_cast<std::ptrdiff_t>(t.scalars_sent),

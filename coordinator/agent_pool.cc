@@ -38,6 +38,7 @@ struct AgentPool::Attempt {
   std::string agent_id;
   std::string agent_name;
   std::string host;
+  std::string remote_dir;  // the run folder on the agent, from its started report
   int64_t deadline_us = 0;  // adopted: lost unless its agent says hello before this
   bool cancel_sent = false;
   bool cancel_wanted = false;
@@ -256,6 +257,7 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
     a.state = Attempt::State::kRunning;
     a.agent_id = identity;
   }
+  if (!r.run_dir.empty()) a.remote_dir = r.run_dir;
   if (r.kind == proto::ReportKind::kStarted && !r.run_dir.empty()) {
     spdlog::info("Trial {} started on agent {} in {}", Short(r.id),
                  agent_it != agents_.end() ? agent_it->second->name : identity,
@@ -427,6 +429,8 @@ void AgentPool::Tick(int64_t now_us) {
 std::shared_ptr<AgentPool::Attempt> AgentPool::Submit(proto::Dispatch dispatch,
                                                       const std::string& source_dir,
                                                       TrialProcess::ScalarSink sink) {
+  // The agent waits this long between SIGTERM and SIGKILL when the attempt is cancelled.
+  dispatch.stop_grace_ms = options_.stop_grace_ms;
   // The snapshot is read and hashed once per source folder, outside the lock.
   std::string hash;
   {
@@ -528,6 +532,11 @@ std::string AgentPool::HostOf(const Attempt& a) {
   return a.host;
 }
 
+std::string AgentPool::RemoteDirOf(const Attempt& a) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return a.remote_dir;
+}
+
 std::string AgentPool::AgentOf(const Attempt& a) {
   std::lock_guard<std::mutex> lock(mu_);
   return a.agent_name;
@@ -575,6 +584,7 @@ class AgentHandle : public TrialHandle {
   }
   std::string host() const override { return pool_->HostOf(*attempt_); }
   std::string external_id() const override { return pool_->AgentOf(*attempt_); }
+  std::string remote_dir() const override { return pool_->RemoteDirOf(*attempt_); }
 
  private:
   std::shared_ptr<AgentPool> pool_;

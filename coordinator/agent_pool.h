@@ -76,6 +76,7 @@ class AgentPool {
   std::vector<ScalarPoint> ScalarsOf(const Attempt& a);
   std::string HostOf(const Attempt& a);
   std::string AgentOf(const Attempt& a);
+  std::string RemoteDirOf(const Attempt& a);
 
   // For clients: the agents as JSON text (an array of objects).
   std::string AgentsJson();

@@ -114,7 +114,7 @@ class BatchEngine {
   bool fail_fast_triggered_ = false;
   bool start_rejected_ = false;  // the executor refused a start as invalid
   std::string missing_objective_scalars_;
-  std::unique_ptr<Progress> progress_;  // RunBatch with show_progress only
+  std::shared_ptr<Progress> progress_;  // RunBatch with show_progress only
   std::shared_ptr<Executor> executor_;
   std::atomic<int> stop_{0};
   std::mutex stop_mu_;

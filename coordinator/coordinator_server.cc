@@ -398,6 +398,12 @@ Result<json> Server::Stop(const json& body) {
 
 Result<json> Server::Remove(const json& body) {
   std::vector<std::string> ids = body.value("ids", std::vector<std::string>{});
+  // Only full run ids: the id names a folder under the runs folder, so "..", a path or a
+  // short id must never get that far.
+  for (const auto& id : ids) {
+    if (id.size() != 32 || !IsHex(id))
+      return Status::Invalid("'" + id + "' is not a full run id (32 hex digits)");
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& id : ids) {

@@ -56,6 +56,8 @@ class TrialHandle {
   // Why a started attempt is not running yet, when that needs a person's attention
   // (e.g. "held by Slurm: JobHeldUser"); empty otherwise. Shown as the trial's reason.
   virtual std::string note() const { return ""; }
+  // The attempt's run folder on the machine that runs it, when that is not this one.
+  virtual std::string remote_dir() const { return ""; }
 };
 
 class Executor {

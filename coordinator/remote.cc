@@ -242,6 +242,7 @@ std::string RunOptionsToJson(const RunOptions& o) {
   j["retry_failed"] = o.retry_failed;
   j["refresh_source"] = o.refresh_source;
   if (o.label) j["label"] = *o.label;
+  j["missing_objective_limit"] = o.missing_objective_limit;
   j["quiet"] = true;
   return j.dump();
 }
@@ -269,6 +270,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& text) {
     o.retry_failed = j.value("retry_failed", false);
     o.refresh_source = j.value("refresh_source", false);
     if (j.contains("label")) o.label = j["label"].get<std::string>();
+    o.missing_objective_limit = j.value("missing_objective_limit", 5);
     o.quiet = true;
   } catch (const json::exception& e) {
     return Status::Invalid(std::string("malformed run options: ") + e.what());
@@ -338,7 +340,7 @@ int Follow(const std::string& batch_id) {
     if (!progress) {
       ProgressOptions po;
       po.terminal = isatty(STDERR_FILENO);
-      po.parallel = 1;
+      po.parallel = std::max(1, batch.value("parallel", 1));
       po.objective = batch.value("objective", "loss");
       po.maximize = batch.value("maximize", false);
       progress = std::make_unique<Progress>(std::cerr, SystemClock(), po);
@@ -400,6 +402,14 @@ Result<json> SendRun(RunOptions options) {
 }  // namespace
 
 int RemoteRun(const RunOptions& given) {
+  // A coordinator runs its batches' trials on its agents; Slurm jobs per trial are
+  // submitted by `salvo run` itself.
+  if (given.backend && *given.backend != "agents" && *given.backend != "local") {
+    return UsageError("--backend " + *given.backend +
+                      " is not run through a coordinator (its trials go to its agents); "
+                      "unset SALVO_COORDINATOR and --coordinator to submit Slurm jobs, "
+                      "or start agents as Slurm jobs with 'salvo slurm agents'");
+  }
   RunOptions options = given;
   // Batch files are read by the coordinator: name them by absolute path.
   for (auto& arg : options.flag_args)

@@ -89,6 +89,8 @@ void WriteTrialInfo(std::ostream& out, const RunRecord& r, const Home& home) {
   if (r.trial_index >= 0) WriteLine(out, "trial", std::to_string(r.trial_index + 1));
   WriteLine(out, "attempt", std::to_string(r.attempt));
   WriteLine(out, "run dir", RunDirOf(r, home));
+  if (!r.remote_dir.empty())
+    WriteLine(out, "files on", (r.host.empty() ? r.external_id : r.host) + ":" + r.remote_dir);
   WriteLine(out, "exit code", r.exit_code ? std::to_string(*r.exit_code) : "");
   if (r.executor == "slurm") WriteLine(out, "slurm job", r.external_id);
   if (r.preemptions > 0) WriteLine(out, "preemptions", std::to_string(r.preemptions));

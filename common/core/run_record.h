@@ -34,6 +34,7 @@ struct RunRecord {
   std::string run_dir;    // where the trial ran (its working directory)
   std::string executor;     // what ran it: "local", "agents", "slurm"
   std::string external_id;  // the executor's id for the attempt: agent name, Slurm job id
+  std::string remote_dir;   // the run folder on the agent that ran it (empty: run_dir)
   int lost_attempts = 0;    // attempts lost to a vanished agent or job, or timed out
   int preemptions = 0;      // attempts preempted (never counted against the retry limit)
   std::string backend;      // a batch's executor, kept for --restart and the coordinator

@@ -222,6 +222,7 @@ void TakeRunFields(const json& j, RunRecord* r) {
   Take(j, "run_dir", &r->run_dir);
   Take(j, "executor", &r->executor);
   Take(j, "external_id", &r->external_id);
+  Take(j, "remote_dir", &r->remote_dir);
   Take(j, "lost_attempts", &r->lost_attempts);
   Take(j, "preemptions", &r->preemptions);
   Take(j, "backend", &r->backend);
@@ -272,6 +273,7 @@ std::string RecordToJson(const RunRecord& r) {
       {"run_dir", r.run_dir},
       {"executor", r.executor},
       {"external_id", r.external_id},
+      {"remote_dir", r.remote_dir},
       {"lost_attempts", r.lost_attempts},
       {"preemptions", r.preemptions},
       {"backend", r.backend},

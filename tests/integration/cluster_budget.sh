@@ -33,4 +33,13 @@ xs = [r["flags"]["x"] for r in json.load(sys.stdin) if r.get("batch_id") == sys.
 xs = [x["f"] if isinstance(x, dict) else x for x in xs]
 print(len(set(round(v, 9) for v in xs)))' "$batch")
 expect_eq "pending-aware suggestions: 20 distinct points" 20 "$distinct"
+
+# --restart through the coordinator continues the batch: with random-starts=0 and -m 4 (four
+# more), every new trial is model-guided.
+guided_of() { salvo runs info "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["guided_trials"])'; }
+before=$(guided_of "$batch")
+out=$(salvo run --restart "$batch" -m 4 -Fo random-starts=0 -y 2>&1); rc=$?
+expect_code "the restart through the coordinator completes" 0 "$rc"
+expect_eq "the batch has 24 trials" 24 "$(count_status "$batch" completed)"
+expect_eq "the 4 new trials are model-guided" "$((before + 4))" "$(guided_of "$batch")"
 finish

@@ -99,4 +99,20 @@ print(len({r["external_id"] for r in json.load(sys.stdin) if r.get("kind") == "t
 if [ "$hosts" -ge 2 ]; then pass "trials ran on $hosts agents"; else fail "trials ran on $hosts agent(s)"; fi
 guided=$(salvo runs info "$batch" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["guided_trials"])')
 expect_eq "9 trials were model-guided" 9 "$guided"
+
+# Each completed trial records where its files are on the agent that ran it.
+missing=$(salvo runs --all --json | python3 -c '
+import json, os, sys
+work = sys.argv[1]
+for r in json.load(sys.stdin):
+    if r["kind"] == "trial" and r["status"] == "completed":
+        d = r.get("remote_dir", "")
+        if not d.startswith(work + "/agents/") or not os.path.isdir(d):
+            print(r["id"][:8], repr(d))
+' "$WORK")
+expect_eq "completed trials record their run folder on the agent" "" "$missing"
+first=$(salvo runs --all --json | python3 -c '
+import json, sys
+print(next(r["id"] for r in json.load(sys.stdin) if r["kind"] == "trial" and r["status"] == "completed"))')
+expect_contains "runs info shows the agent's folder" "$(salvo runs info "$first")" "files on"
 finish

@@ -98,7 +98,12 @@ void TrialProcess::ReadOutput(int) {
   while (std::getline(child_->out, line)) {
     log << line << '\n';
     log.flush();
-    if (launch_.echo) std::cout << line << '\n' << std::flush;
+    if (launch_.echo) {
+      if (launch_.echo_line)
+        launch_.echo_line(line);
+      else
+        std::cout << line << '\n' << std::flush;
+    }
     std::string_view text = line;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     for (const ScalarPoint& point : parser.Feed(text)) {

@@ -33,6 +33,9 @@ struct TrialLaunch {
   std::set<std::string> flag_names;        // keys the default scalar patterns ignore
   std::vector<ScalarPattern> scalar_patterns;
   bool echo = false;  // also copy output lines to this process's stdout
+  // With echo: when set, each echoed line goes through this (on the reader thread)
+  // instead of straight to stdout, e.g. to keep a progress line below the output.
+  std::function<void(const std::string&)> echo_line;
   // Called on the reader thread once the output has been read to its end (the process
   // has exited or closed its output), so a waiting caller can Poll().
   std::function<void()> on_output_done;

@@ -202,6 +202,12 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
   launch.cwd = trial.run_dir;
   launch.output_path = trial.run_dir + "/output";
   launch.echo = options_.echo_output && options_.parallel == 1;
+  if (launch.echo && progress_ && options_.progress_bar) {
+    // The output goes above the progress line, which stays at the bottom.
+    launch.echo_line = [progress = progress_](const std::string& line) {
+      progress->Echo(std::cout, line);
+    };
+  }
   if (!op.output_scalars_off) {
     for (const auto& [name, value] : trial.flags) launch.flag_names.insert(name);
     launch.scalar_patterns = op.output_scalars;
@@ -252,6 +258,7 @@ Status BatchEngine::Launch(const BatchPlan& plan, const RunRecord& batch,
   trial.executor = executor_->name();
   trial.host = (*handle)->host();
   trial.external_id = (*handle)->external_id();
+  trial.remote_dir = (*handle)->remote_dir();
   // One synced write records this start together with any trial that just ended.
   writes_.push_back(trial);
   Status written = Flush();
@@ -288,6 +295,7 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
   // Where it ran may be known only now (an agent chosen after the start).
   if (std::string host = r.handle->host(); !host.empty()) trial.host = host;
   if (std::string id = r.handle->external_id(); !id.empty()) trial.external_id = id;
+  if (std::string dir = r.handle->remote_dir(); !dir.empty()) trial.remote_dir = dir;
 
   std::optional<double> objective;
   for (const auto& p : scalars)
@@ -552,7 +560,7 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     trials_[t.id] = std::move(t);
   }
   if (options_.show_progress) {
-    progress_ = std::make_unique<Progress>(
+    progress_ = std::make_shared<Progress>(
         std::cerr, SystemClock(),
         ProgressOptions{options_.progress_bar, options_.parallel, plan.objective,
                         plan.maximize});

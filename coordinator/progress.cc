@@ -22,10 +22,12 @@ Progress::Progress(std::ostream& out, const Clock& clock, ProgressOptions option
 }
 
 void Progress::TrialStarted(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
   started_us_[id] = clock_.NowMicros();
 }
 
 void Progress::TrialEnded(const TrialOutcome& outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
   int64_t now = clock_.NowMicros();
   if (auto it = started_us_.find(outcome.id); it != started_us_.end()) {
     ++measured_;
@@ -46,20 +48,38 @@ void Progress::TrialEnded(const TrialOutcome& outcome) {
     estimate_at_us_ = now;
   }
 
-  Hide();
+  HideLocked();
   out_ << TrialLine(outcome) << '\n' << std::flush;
 }
 
 void Progress::Refresh() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RefreshLocked();
+}
+
+void Progress::Hide() {
+  std::lock_guard<std::mutex> lock(mu_);
+  HideLocked();
+}
+
+void Progress::Echo(std::ostream& to, const std::string& line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool was_shown = shown_;
+  HideLocked();
+  to << line << '\n' << std::flush;
+  if (was_shown) RefreshLocked();
+}
+
+void Progress::RefreshLocked() {
   if (!options_.terminal) return;
-  std::string text = ProgressText();
+  std::string text = BarTextLocked(20) + " " + ProgressTextLocked();
   if (shown_ && text == drawn_) return;
   out_ << kReturn << text << kClearToEnd << std::flush;
   shown_ = true;
   drawn_ = std::move(text);
 }
 
-void Progress::Hide() {
+void Progress::HideLocked() {
   if (!shown_) return;
   out_ << kReturn << kClearToEnd << std::flush;
   shown_ = false;
@@ -72,6 +92,24 @@ std::optional<int64_t> Progress::RemainingUs() const {
 }
 
 std::string Progress::ProgressText() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ProgressTextLocked();
+}
+
+std::string Progress::BarText(int width) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return BarTextLocked(width);
+}
+
+std::string Progress::BarTextLocked(int width) const {
+  width = std::max(width, 1);
+  int64_t total = std::max(total_, done_);
+  int64_t filled = total > 0 ? std::min<int64_t>(done_ * width / total, width) : 0;
+  return "[" + std::string(static_cast<size_t>(filled), '#') +
+         std::string(static_cast<size_t>(width - filled), '-') + "]";
+}
+
+std::string Progress::ProgressTextLocked() const {
   int64_t total = std::max(total_, done_);
   std::string text = std::to_string(done_) + "/" + std::to_string(total) + " done, " +
                      std::to_string(started_us_.size()) + " running, " +

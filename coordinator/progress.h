@@ -1,19 +1,21 @@
 #pragma once
-// Progress of a batch as `salvo run` shows it on stderr when trial output is not echoed
-// (-q, or -j above 1): one line per trial that ends, and on a terminal a progress line
-// kept below them and redrawn in place.
+// Progress of a batch as `salvo run` shows it on stderr: one line per trial that ends,
+// and on a terminal a progress line kept below them and redrawn in place, with a bar.
+// Echoed trial output (one trial at a time, without -q) goes through Echo, which prints
+// each line above the progress line.
 //
 //   1f3a9c0e  x=0.5 y=2  loss=0.25  completed
 //   7b21d004  x=1 y=2  loss=-  error (exit status 1)
-//   3/10 done, 2 running, 1 failed, best loss 0.25, about 0:00:42 left
+//   [######--------------] 3/10 done, 2 running, 1 failed, best loss 0.25, about 0:00:42 left
 //
 // The time left is the mean duration of the trials that ended here, times the trials
 // not yet ended, divided by the trials run at once; it counts down between trial ends.
-// The stream, the clock and whether the stream is a terminal are injected. Not
-// thread-safe: the batch engine's thread only.
+// The stream, the clock and whether the stream is a terminal are injected. Thread-safe:
+// the batch engine's thread and a trial's output reader call it.
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -44,8 +46,14 @@ class Progress {
   Progress(std::ostream& out, const Clock& clock, ProgressOptions options);
 
   // The batch's trial count, and how many of them had ended before this run started.
-  void SetTotal(int64_t total) { total_ = total; }
-  void SetAlreadyDone(int64_t done) { done_ = done; }
+  void SetTotal(int64_t total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    total_ = total;
+  }
+  void SetAlreadyDone(int64_t done) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = done;
+  }
 
   // A trial started: it counts as running, and its duration is measured from now.
   void TrialStarted(const std::string& id);
@@ -55,14 +63,25 @@ class Progress {
   void Refresh();
   // Clears the progress line, so that other output starts on an empty line.
   void Hide();
+  // Writes a line of trial output to `to` above the progress line, which is redrawn
+  // below it when it was shown.
+  void Echo(std::ostream& to, const std::string& line);
 
   // The text of the progress line, and of a trial's line (without line breaks).
   std::string ProgressText() const;
   std::string TrialLine(const TrialOutcome& outcome) const;
+  // The bar drawn before the progress line on a terminal: trials done of the total,
+  // `width` characters between brackets, e.g. "[#####---------------]".
+  std::string BarText(int width = 20) const;
 
  private:
   std::optional<int64_t> RemainingUs() const;
+  std::string ProgressTextLocked() const;
+  std::string BarTextLocked(int width) const;
+  void RefreshLocked();
+  void HideLocked();
 
+  mutable std::mutex mu_;
   std::ostream& out_;
   const Clock& clock_;
   ProgressOptions options_;

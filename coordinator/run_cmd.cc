@@ -68,11 +68,13 @@ void InstallSignalHandlers() {
   sigaction(SIGUSR1, &sa, nullptr);
 }
 
-// Without echoed trial output (-q, or trials run at once), a batch shows its progress
-// instead; the redrawn progress line only on a terminal.
+// A batch shows its progress (a line per ended trial) on a terminal, and without one when
+// trial output is not echoed (-q, or trials run at once); the redrawn progress line with
+// its bar only on a terminal.
 void SetProgress(const RunOptions& options, EngineOptions& eo) {
-  eo.show_progress = options.quiet || options.parallel > 1;
-  eo.progress_bar = eo.show_progress && isatty(STDERR_FILENO);
+  bool terminal = isatty(STDERR_FILENO);
+  eo.show_progress = options.quiet || options.parallel > 1 || terminal;
+  eo.progress_bar = eo.show_progress && terminal;
 }
 
 // Asks "Continue? (Y/n)". Returns 0 to go on, or the exit status to stop with.

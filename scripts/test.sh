@@ -152,7 +152,8 @@ stage_optimized() {
   fi
   # The slurm tests run one at a time (RUN_SERIAL) against the one node; the whole set
   # is bounded, whatever the tests' own timeouts add up to.
-  SALVO_CTEST_LIMIT=$SLURM_SECONDS run_ctest "$optimized_dir" -L slurm || ok=1
+  SALVO_SLURM_REQUIRED=1 SALVO_CTEST_LIMIT=$SLURM_SECONDS run_ctest "$optimized_dir" -L slurm ||
+    ok=1
   stop_cluster_if_ours
   return "$ok"
 }

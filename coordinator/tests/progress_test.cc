@@ -103,7 +103,8 @@ TEST(ProgressTest, OnATerminalRedrawsTheProgressLineInPlaceOnlyWhenItChanges) {
   progress.Refresh();
   progress.Refresh();
   EXPECT_EQ(out.str(),
-            "\r0/2 done, 1 running, 0 failed, no loss yet, time left unknown\x1b[K");
+            "\r[--------------------] 0/2 done, 1 running, 0 failed, no loss yet, "
+            "time left unknown\x1b[K");
 
   // A trial's line clears the progress line first; the next refresh draws it below.
   out.str("");
@@ -113,12 +114,50 @@ TEST(ProgressTest, OnATerminalRedrawsTheProgressLineInPlaceOnlyWhenItChanges) {
   EXPECT_EQ(out.str(),
             "\r\x1b[K"
             "aaaa1111  x=1  loss=1.5  completed\n"
-            "\r1/2 done, 0 running, 0 failed, best loss 1.5, about 0:00:05 left\x1b[K");
+            "\r[##########----------] 1/2 done, 0 running, 0 failed, best loss 1.5, "
+            "about 0:00:05 left\x1b[K");
 
   out.str("");
   progress.Hide();
   progress.Hide();
   EXPECT_EQ(out.str(), "\r\x1b[K");
+}
+
+TEST(ProgressTest, TheBarFillsWithTheTrialsDoneOfTheTotal) {
+  std::ostringstream out;
+  FakeClock clock;
+  Progress progress(out, clock, {true, 1, "loss", false});
+  EXPECT_EQ(progress.BarText(10), "[----------]");  // no total yet
+  progress.SetTotal(4);
+  EXPECT_EQ(progress.BarText(10), "[----------]");
+  progress.TrialEnded(Completed(kIdA, "x=1", 1.5));
+  EXPECT_EQ(progress.BarText(10), "[##--------]");  // 1/4 of 10, rounded down
+  progress.SetAlreadyDone(3);
+  EXPECT_EQ(progress.BarText(10), "[#######---]");
+  progress.SetAlreadyDone(6);  // more done than the total: the bar is full, not over
+  EXPECT_EQ(progress.BarText(10), "[##########]");
+}
+
+TEST(ProgressTest, EchoedOutputGoesAboveTheProgressLine) {
+  std::ostringstream bar, output;
+  FakeClock clock;
+  Progress progress(bar, clock, {true, 1, "loss", false});
+  progress.SetTotal(2);
+  // Before the progress line is drawn, a line is only written.
+  progress.Echo(output, "epoch 1");
+  EXPECT_EQ(output.str(), "epoch 1\n");
+  EXPECT_EQ(bar.str(), "");
+
+  progress.Refresh();
+  bar.str("");
+  output.str("");
+  progress.Echo(output, "loss: 0.5");
+  EXPECT_EQ(output.str(), "loss: 0.5\n");
+  // The line was cleared before the output and drawn again after it.
+  EXPECT_EQ(bar.str(),
+            "\r\x1b[K"
+            "\r[--------------------] 0/2 done, 0 running, 0 failed, no loss yet, "
+            "time left unknown\x1b[K");
 }
 
 }  // namespace

@@ -52,6 +52,23 @@ shot=$(wait_for "sorted by x descending")
 expect_contains "key 2 sorts the x column descending" "$shot" "sorted by x descending"
 expect_match "first row has x=1" "$(screen_line 2 "$shot")" " noise=0\.1 x=1 "
 expect_match "last row has x=-1" "$(screen_line 4 "$shot")" " noise=0\.1 x=-1 "
+tm send-keys -t view 1
+shot=$(wait_for "sorted by x ascending")
+expect_contains "key 1 sorts the x column ascending" "$shot" "sorted by x ascending"
+expect_match "first row now has x=-1" "$(screen_line 2 "$shot")" " noise=0\.1 x=-1 "
+expect_match "last row now has x=1" "$(screen_line 4 "$shot")" " noise=0\.1 x=1 "
+tm send-keys -t view Down
+shot=$(wait_for "row 2/3")
+expect_contains "Down moves to the second row" "$shot" "row 2/3"
+tm send-keys -t view Down
+shot=$(wait_for "row 3/3")
+expect_contains "Down again moves to the third row" "$shot" "row 3/3"
+tm send-keys -t view Down
+sleep 0.3
+expect_contains "Down stops at the last row" "$(screen)" "row 3/3"
+tm send-keys -t view Up
+shot=$(wait_for "row 2/3")
+expect_contains "Up moves back a row" "$shot" "row 2/3"
 
 tm send-keys -t view /
 tm send-keys -t view -l 'x=-1'
@@ -72,5 +89,22 @@ expect_not_contains "any key closes the help" "$shot" "this help"
 tm send-keys -t view q
 for _ in $(seq 100); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
 expect_eq "q quits with exit 0" "0" "$(cat "$WORK/exit" 2>/dev/null)"
+
+# --max sets the initial order the other way round.
+highest=$(salvo compare --table --max loss | sed -n 2p | awk '{print $1}')
+rm -f "$WORK/exit"
+tm new-session -d -s view -x 150 -y 20 \
+  "SALVO_HOME='$SALVO_HOME' '$SALVO' compare --max loss; echo \$? > '$WORK/exit'"
+shot=$(wait_for "(? help, q quit)")
+expect_contains "--max opens sorted descending" "$shot" "sorted by loss descending"
+expect_match "first row has the highest loss" "$(screen_line 2 "$shot")" "^$highest "
+if [ -n "$highest" ] && [ "$highest" != "$lowest" ]; then
+  pass "--max puts another run first than --min"
+else
+  fail "--max and --min both put '$highest' first"
+fi
+tm send-keys -t view q
+for _ in $(seq 100); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+expect_eq "q quits the second view" "0" "$(cat "$WORK/exit" 2>/dev/null)"
 
 finish

@@ -18,14 +18,26 @@ expect_match "runs batch row" "$(echo "$runs" | sed -n 4p)" '^\[4:[0-9a-f]{8}\] 
 
 out=$(salvo compare --min loss 2>&1); rc=$?
 expect_code "compare --min loss" 0 "$rc"
-expect_contains "compare header" "$(echo "$out" | head -1)" "run"
+expect_match "compare header" "$(echo "$out" | head -1)" '^run +operation +started +time +status +label +noise +x +step +loss$'
+# sin(5x)(1 - tanh(x^2)) is about -0.23, 0 and 0.23 at x = 1, 0, -1 (noise 0.1, seed 7).
+expect_eq "compare --min loss orders x=1, x=0, x=-1" "1 0 -1 " \
+  "$(echo "$out" | awk 'NR > 1 {print $(NF-2)}' | tr '\n' ' ')"
 
 # A four-trial grid; x=-0.5 must be at the top of the table.
 out=$(printf '\n' | salvo run examples/train.py 'x=[-0.5,0.5]' 'noise=[0.1,0.2]' --random-seed 3 2>&1)
 expect_contains "grid prompt" "$out" "You are about to run train.py as a batch (4 trials)
   noise: [0.1, 0.2]
   x: [-0.5, 0.5]"
-
+out=$(salvo compare --table --min loss --top 3 2>&1); rc=$?
+expect_code "compare --table --min loss --top 3" 0 "$rc"
+expect_eq "compare --top 3 shows 3 rows" 4 "$(echo "$out" | wc -l | tr -d ' ')"
+expect_match "compare header names the flag and loss columns" "$(echo "$out" | head -1)" \
+  '^run +operation +started +time +status +label +noise +x +step +loss$'
+expect_match "x=-0.5 is at the top of the table" "$(echo "$out" | sed -n 2p)" \
+  '^[0-9a-f]{8}  train\.py .* noise=0\.[12] x=-0\.5 '
+losses=$(echo "$out" | tail -n 3 | awk '{print $NF}' | tr '\n' ' ')
+sorted=$(echo "$losses" | tr ' ' '\n' | grep . | sort -g | tr '\n' ' ')
+expect_eq "--min loss orders the rows by loss" "$sorted" "$losses"
 
 # Grid search with linspace.
 out=$(printf 'y\n' | salvo run examples/train.py 'x=linspace[-0.6:0.6:4]' 2>&1)
@@ -52,6 +64,18 @@ Optimizer flags:
   random-starts: 3
   xi: 0.05"
 expect_contains "gp summary" "$out" "3 random / 7 guided"
+# The first gp batch alone: its best trial is near x = -0.3, and its model-guided trials go
+# there more often than chance (uniform draws put 7 * 0.6/4 = 1.05 of 7 within 0.3 of it).
+first=$(salvo compare :10 --operation train.py --csv - | "${PYTHON:-python3}" -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))[::-1]   # oldest first
+best = min(rows, key=lambda r: float(r["loss"]))
+guided = rows[3:]                              # after the 3 random starts
+near = sum(1 for r in guided if abs(float(r["x"]) + 0.28922) <= 0.3)
+print(int(abs(float(best["x"]) + 0.28922) <= 0.15), near)
+')
+expect_eq "first gp batch: best trial within 0.15 of the minimum" 1 "${first% *}"
+if [ "${first#* }" -ge 2 ]; then pass "first gp batch: ${first#* } of 7 guided trials within 0.3 of the minimum"; else fail "first gp batch: only ${first#* } of 7 guided trials within 0.3 of the minimum"; fi
 batch=$(salvo select -o train.py+gp)
 expect_match "select prints a full id" "$batch" '^[0-9a-f]{32}$'
 short=$(salvo select -o train.py+gp --short-id)

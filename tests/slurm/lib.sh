@@ -1,9 +1,15 @@
 # Helpers for the Slurm tests (tests/slurm/*.sh): the integration helpers plus waiting
 # on Slurm jobs. A test exits 77 (skipped) when no Slurm cluster answers; start one with
-# tests/slurm/start.sh. Jobs a test leaves behind are cancelled when it exits.
+# tests/slurm/start.sh. With SALVO_SLURM_REQUIRED=1 (scripts/test.sh sets it once it has a
+# cluster) a missing cluster is a failure instead. Jobs a test leaves behind are cancelled
+# when it exits.
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 if ! command -v sbatch >/dev/null || ! sinfo -h >/dev/null 2>&1; then
+  if [[ "${SALVO_SLURM_REQUIRED:-0}" == 1 ]]; then
+    echo "FAIL: no Slurm cluster answers, and SALVO_SLURM_REQUIRED=1"
+    exit 1
+  fi
   echo "skip: no Slurm cluster answers (start one with tests/slurm/start.sh)"
   exit 77
 fi

@@ -511,6 +511,44 @@ opt::AskRequest BatchEngine::History(const BatchPlan& plan,
   return req;
 }
 
+std::vector<opt::Observation> BatchEngine::OperationHistory(const BatchPlan& plan,
+                                                            const RunRecord& batch) {
+  std::vector<opt::Observation> out;
+  auto all = store_.List();
+  if (!all.ok()) {
+    spdlog::warn("cannot read the earlier runs of {}: {}", plan.op.name,
+                 all.status().message());
+    return out;
+  }
+  int misfits = 0, no_objective = 0;
+  for (const RunRecord& r : *all) {
+    if (r.kind == RunKind::kBatch || r.batch_id == batch.id || r.id == batch.id) continue;
+    if (r.operation != plan.op.name || r.status != RunStatus::kCompleted) continue;
+    auto point = plan.space.FromFlags(r.flags);
+    if (!point) {
+      ++misfits;
+      continue;
+    }
+    auto y = Objective(r.id, plan.objective);
+    if (!y || !std::isfinite(*y)) {
+      ++no_objective;
+      continue;
+    }
+    out.push_back({*point, plan.maximize ? -*y : *y});
+  }
+  spdlog::info("Batch {}: found {} previous run(s) of {} for the optimizer",
+               ShortId(batch.id), out.size(), plan.op.name);
+  if (misfits > 0 || no_objective > 0) {
+    std::string note =
+        std::to_string(misfits + no_objective) + " previous run(s) of " + plan.op.name +
+        " are left out of the history (" + std::to_string(misfits) +
+        " lack a flag of the search space or have a value outside it, " +
+        std::to_string(no_objective) + " have no usable " + plan.objective + ")";
+    spdlog::warn("{}", note);
+  }
+  return out;
+}
+
 int BatchEngine::RunSingle(const BatchPlan& plan, RunRecord& run) {
   options_.parallel = 1;
   RunRecord none;
@@ -581,11 +619,22 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
     return v;
   };
   bool warned_misfits = false;
+  // -Fo prev-trials=operation: the operation's other runs join the history, read once.
+  const auto prev = plan.optimizer_flags.find(opt::kPrevTrialsFlag);
+  const bool operation_history = prev != plan.optimizer_flags.end() &&
+                                 prev->second.kind() == FlagValue::Kind::kString &&
+                                 prev->second.str() == "operation";
+  std::optional<std::vector<opt::Observation>> earlier;
   auto ask = [&](int count, bool* exhausted) -> std::vector<opt::Suggestion> {
     if (progress_) progress_->Hide();
     int misfits = 0;
     auto req = History(plan, all_trials(), count, &misfits);
-    if (misfits && !warned_misfits) {
+    if (operation_history) {
+      if (!earlier) earlier = OperationHistory(plan, batch);
+      req.observations.insert(req.observations.end(), earlier->begin(), earlier->end());
+    }
+    // A grid or random search has no model to leave them out of: no warning there.
+    if (misfits && !warned_misfits && plan.model_based) {
       warned_misfits = true;
       std::string note = std::to_string(misfits) +
                          " earlier trial(s) do not fit the search space and are left out";

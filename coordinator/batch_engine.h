@@ -35,7 +35,7 @@ struct EngineOptions {
   // A model-based batch stops after this many trials in a row without the objective
   // (0: never).
   int missing_objective_limit = 5;
-  int64_t stop_grace_ms = 10000;    // SIGTERM to SIGKILL when stopping trials
+  int64_t stop_grace_ms = 10000;  // SIGTERM to SIGKILL when stopping trials
   // A batch's trials as lines on stderr instead of start and end log messages
   // (progress.h); with `progress_bar`, also the progress line (stderr is a terminal).
   bool show_progress = false;
@@ -96,6 +96,11 @@ class BatchEngine {
   opt::AskRequest History(const BatchPlan& plan, const std::vector<RunRecord>& trials,
                           int count, int* misfits);
   std::optional<double> Objective(const std::string& trial_id, const std::string& tag);
+  // With -Fo prev-trials=operation: the completed runs of the batch's operation outside
+  // the batch, as observations. Runs lacking a flag of the space, or with a value that
+  // does not fit it, are left out and counted in one warning.
+  std::vector<opt::Observation> OperationHistory(const BatchPlan& plan,
+                                                 const RunRecord& batch);
   void WaitForEvent();
   int StopState() const;
   // Trials the store shows running when a batch starts: re-attached, or run again.

@@ -59,7 +59,7 @@ struct OptimizerInfo {
   std::vector<std::string> aliases;  // "bayesian", "gaussian", "grid", "skopt:gp"
   std::vector<FlagSpec> flags;       // shown in the prompt under "Optimizer flags:"
   bool model_based = false;
-  bool needs_search_dims = true;     // false for the grid, which also accepts lists only
+  bool needs_search_dims = true;  // false for the grid, which also accepts lists only
 };
 
 class Optimizer {
@@ -72,13 +72,19 @@ class Optimizer {
   virtual Result<std::vector<Suggestion>> Ask(const AskRequest& request) = 0;
 };
 
+// `-Fo prev-trials=batch|operation` of the model-based optimizers: their history is the
+// batch's own trials (batch, the default) or also every other completed run of the
+// operation (operation). The batch engine reads it; the optimizers ignore it.
+inline constexpr const char* kPrevTrialsFlag = "prev-trials";
+
 // Every optimizer, in the order `salvo help` lists them.
 const std::vector<OptimizerInfo>& RegisteredOptimizers();
 // By canonical name or alias; nullptr when unknown.
 const OptimizerInfo* FindOptimizer(std::string_view name);
 // Creates an optimizer. `flags` holds the optimizer flags (-Fo NAME=VALUE) merged over
 // the defaults; unknown names or bad values are an InvalidArgument naming the flag.
-Result<std::unique_ptr<Optimizer>> MakeOptimizer(std::string_view name, const FlagMap& flags);
+Result<std::unique_ptr<Optimizer>> MakeOptimizer(std::string_view name,
+                                                 const FlagMap& flags);
 // The defaults of an optimizer's flags overlaid with `overrides`, validated.
 Result<FlagMap> ResolveOptimizerFlags(std::string_view name, const FlagMap& overrides);
 

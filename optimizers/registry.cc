@@ -120,6 +120,19 @@ Result<FlagMap> ResolveOptimizerFlags(std::string_view name, const FlagMap& over
   FlagMap flags;
   for (const FlagSpec& spec : info->flags) flags[spec.name] = spec.default_value;
   for (const auto& [flag, value] : overrides) {
+    // Where a model-based optimizer's history comes from: read by the batch engine, kept
+    // with the batch's optimizer flags, listed only when given.
+    if (flag == kPrevTrialsFlag && info->model_based) {
+      std::string mode =
+          value.kind() == FlagValue::Kind::kString ? value.str() : EncodeFlagValue(value);
+      if (mode != "batch" && mode != "operation") {
+        return Status::Invalid(
+            "optimizer flag 'prev-trials' must be 'batch' or 'operation', not '" + mode +
+            "'");
+      }
+      flags[flag] = FlagValue::String(mode);
+      continue;
+    }
     auto spec = std::find_if(info->flags.begin(), info->flags.end(),
                              [&f = flag](const FlagSpec& s) { return s.name == f; });
     if (spec == info->flags.end()) {

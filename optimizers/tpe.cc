@@ -100,6 +100,8 @@ Result<TpeOptions> TpeOptionsFromFlags(const FlagMap& flags) {
       const bool* b = std::get_if<bool>(&value.v);
       if (b == nullptr) return BadFlag(name, "expected yes or no");
       options.multivariate = *b;
+    } else if (name == kPrevTrialsFlag) {
+      continue;  // the batch engine's (optimizer.h)
     } else {
       return Status::Invalid("unknown optimizer flag '" + name + "' for tpe");
     }

@@ -1,4 +1,4 @@
-// Behaviour of the model-based optimizers (gp, forest, gbrt) through the Optimizer
+// Behaviour of the model-based optimizers (gp, forest, gbrt, tpe) through the Optimizer
 // interface: random starts, pending points, duplicates, finite spaces, reproducibility.
 
 #include <gtest/gtest.h>
@@ -235,7 +235,7 @@ TEST(ModelBasedTest, TheSameRequestGivesTheSameAnswer) {
     Point p = {-1.5 + 0.4 * i, static_cast<double>(i % 6)};
     r.observations.push_back({p, SinObjective(p) + 0.1 * p[1]});
   }
-  for (const char* name : {"gp", "forest", "gbrt"}) {
+  for (const char* name : {"gp", "forest", "gbrt", "tpe"}) {
     std::unique_ptr<Optimizer> a = Make(name), b = Make(name);
     Result<std::vector<Suggestion>> first = a->Ask(r);
     Result<std::vector<Suggestion>> again = a->Ask(r);
@@ -253,7 +253,7 @@ TEST(ModelBasedTest, ARestartedBatchContinuesExactlyAsAnUninterruptedOne) {
   // the persisted history (a restart) suggests what the long-lived object did.
   SearchSpace space{{RealDim("x", -2, 2), IntDim("k", 0, 4)}};
   auto f = [](const Point& p) { return SinObjective(p) + 0.05 * p[1]; };
-  for (const char* name : {"gp", "forest", "gbrt"}) {
+  for (const char* name : {"gp", "forest", "gbrt", "tpe"}) {
     std::unique_ptr<Optimizer> whole = Make(name);
     std::vector<testing::Trial> straight = RunSequential(*whole, space, f, 12, 31);
     ASSERT_EQ(straight.size(), 12u);
@@ -289,6 +289,35 @@ TEST(ModelBasedTest, BadObservationsAreLeftOutButNeverRepeated) {
     EXPECT_TRUE(codec.Contains(x.x));
     EXPECT_FALSE(x.random_start);
     for (double tried : {-0.29, -0.3, -0.28}) EXPECT_FALSE(codec.SamePoint(x.x, {tried}));
+  }
+}
+
+TEST(ModelBasedTest, NanInfAndOutOfSpaceObservationsDoNotChangeTheModel) {
+  // The same history with unusable observations added far from where the model points
+  // (NaN, inf, a value outside the space, failed trials) gives the same suggestions: they
+  // never reach the model. Fed in as values, -100 at x = 1.9 would pull every model
+  // there.
+  SearchSpace space = SinSpace();
+  SpaceCodec codec(space);
+  AskRequest clean = SinHistory(space, 8);
+  clean.count = 2;
+  AskRequest noisy = clean;
+  noisy.observations.push_back({{1.9}, NAN});
+  noisy.observations.push_back({{1.95}, -INFINITY});
+  noisy.observations.push_back({{7.0}, -100.0});  // outside [-2, 2]
+  noisy.failed = {{1.85}, {1.99}};
+  for (const char* name : {"gp", "forest", "gbrt", "tpe"}) {
+    Result<std::vector<Suggestion>> a = Make(name)->Ask(clean);
+    Result<std::vector<Suggestion>> b = Make(name)->Ask(noisy);
+    ASSERT_TRUE(a.ok() && b.ok()) << name;
+    ASSERT_EQ(a->size(), 2u) << name;
+    ASSERT_EQ(b->size(), 2u) << name;
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(a->at(i).x, b->at(i).x) << name << " suggestion " << i;
+      EXPECT_FALSE(b->at(i).random_start) << name;
+      for (double tried : {1.9, 1.95, 1.85, 1.99})
+        EXPECT_FALSE(codec.SamePoint(b->at(i).x, {tried})) << name;
+    }
   }
 }
 

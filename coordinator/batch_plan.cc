@@ -1,11 +1,10 @@
 #include "coordinator/batch_plan.h"
 
-#include "common/core/ids.h"
-
 #include <algorithm>
 #include <random>
 #include <sstream>
 
+#include "common/core/ids.h"
 #include "coordinator/batch_files.h"
 #include "optimizers/optimizer.h"
 
@@ -231,8 +230,12 @@ Result<BatchPlan> PlanRun(const RunOptions& options, OperationDef op) {
     plan.max_trials = 20;
   }
   if (optimizer == "+") {
-    double grid = plan.space.Cardinality().value_or(1);
-    plan.trial_count = static_cast<int64_t>(grid);
+    // The grid's cells are the lists' combinations; a range or search function is drawn
+    // at random for each trial, not a grid axis.
+    double grid = 1;
+    for (const Dimension& d : plan.space.dims)
+      if (d.kind == DimKind::kCategorical) grid *= static_cast<double>(d.choices.size());
+    plan.trial_count = static_cast<int64_t>(std::min(grid, 1e18));
     if (plan.max_trials > 0 && plan.max_trials < plan.trial_count)
       plan.trial_count = plan.max_trials;
   }

@@ -108,9 +108,10 @@ struct RunOptions {
   bool retry_failed = false;
   bool refresh_source = false;
   std::optional<std::string> label;
+  std::optional<std::string> batch_label;  // -bl/--batch-label: the batch run's label
   bool quiet = false;
   bool background = false;
-  std::optional<std::string> backend;   // --backend: local (default), slurm
+  std::optional<std::string> backend;    // --backend: local (default), slurm
   std::vector<std::string> sbatch_args;  // --sbatch-arg: options for each trial's sbatch
 };
 int CmdRun(const RunOptions& opt);

@@ -242,6 +242,7 @@ std::string RunOptionsToJson(const RunOptions& o) {
   j["retry_failed"] = o.retry_failed;
   j["refresh_source"] = o.refresh_source;
   if (o.label) j["label"] = *o.label;
+  if (o.batch_label) j["batch_label"] = *o.batch_label;
   j["missing_objective_limit"] = o.missing_objective_limit;
   j["quiet"] = true;
   return j.dump();
@@ -270,6 +271,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& text) {
     o.retry_failed = j.value("retry_failed", false);
     o.refresh_source = j.value("refresh_source", false);
     if (j.contains("label")) o.label = j["label"].get<std::string>();
+    if (j.contains("batch_label")) o.batch_label = j["batch_label"].get<std::string>();
     o.missing_objective_limit = j.value("missing_objective_limit", 5);
     o.quiet = true;
   } catch (const json::exception& e) {

@@ -48,8 +48,12 @@ ScopedRunContext::ScopedRunContext(RunContext* ctx) : previous_(t_context) {
   t_context = ctx;
 }
 ScopedRunContext::~ScopedRunContext() { t_context = previous_; }
-std::ostream& RunOut() { return t_context && t_context->out ? *t_context->out : std::cout; }
-std::ostream& RunErr() { return t_context && t_context->err ? *t_context->err : std::cerr; }
+std::ostream& RunOut() {
+  return t_context && t_context->out ? *t_context->out : std::cout;
+}
+std::ostream& RunErr() {
+  return t_context && t_context->err ? *t_context->err : std::cerr;
+}
 
 namespace {
 
@@ -262,7 +266,7 @@ int PrintRows(const BatchPlan& plan, const std::vector<FlagMap>& rows,
   }
   if (plan.model_based) {
     RunOut() << "(the first " << rows.size()
-              << " trial(s) are random starts; later trials depend on their results)\n";
+             << " trial(s) are random starts; later trials depend on their results)\n";
   }
   return 0;
 }
@@ -313,18 +317,18 @@ void PrintSummary(RunStore& store, const RunRecord& batch, const BatchPlan& plan
   RunOut() << text << "\n";
   if (plan.model_based) {
     RunOut() << "  " << batch.random_trials << " random / " << batch.guided_trials
-              << " guided";
+             << " guided";
     if (batch.duplicates_replaced)
       RunOut() << "; " << batch.duplicates_replaced
-                << " duplicate suggestion(s) replaced";
+               << " duplicate suggestion(s) replaced";
     RunOut() << "\n";
     if (batch.guided_trials == 0)
       RunOut() << "  no model-guided trial happened in this batch\n";
   }
   if (best) {
     RunOut() << "  best " << plan.objective << ": "
-              << FormatFloat(plan.maximize ? -best_y : best_y) << " (trial "
-              << ShortId(best->id) << ": " << best->label << ")\n";
+             << FormatFloat(plan.maximize ? -best_y : best_y) << " (trial "
+             << ShortId(best->id) << ": " << best->label << ")\n";
   } else if (plan.model_based || plan.optimizer == "random") {
     RunOut() << "  0 usable observations of '" << plan.objective << "'\n";
   }
@@ -500,7 +504,8 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
                   (t.status == RunStatus::kError || t.status == RunStatus::kTimeout));
     if (again) {
       ++rerun;
-      // A Slurm job may still be queued or running: the engine adopts it or runs it again.
+      // A Slurm job may still be queued or running: the engine adopts it or runs it
+      // again.
       bool adoptable = t.status == RunStatus::kRunning && t.executor == "slurm";
       if (t.status != RunStatus::kPending && !adoptable) {
         t.status = RunStatus::kPending;
@@ -525,7 +530,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     }
     if (new_trials == 0 && rerun == 0) {
       RunOut() << "Every trial of batch " << ShortId(batch.id)
-                << " has run; nothing to restart.\n";
+               << " has run; nothing to restart.\n";
       return 0;
     }
   } else if (plan.optimizer == "+") {
@@ -553,7 +558,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
     if (options.max_trials) new_trials = std::min(new_trials, *options.max_trials);
     if (new_trials == 0 && rerun == 0) {
       RunOut() << "Every point of the grid of batch " << ShortId(batch.id)
-                << " has run; nothing to restart.\n";
+               << " has run; nothing to restart.\n";
       return 0;
     }
   } else if (unfinished) {
@@ -580,7 +585,7 @@ int Restart(const RunOptions& options, const Home& home, const std::string& laun
   }
 
   RunOut() << "Restarting batch " << ShortId(batch.id) << ": " << done << " of "
-            << planned_before << " done";
+           << planned_before << " done";
   if (rerun) RunOut() << ", " << rerun << " to run again";
   if (new_trials) RunOut() << ", " << new_trials << " new";
   RunOut() << "\n";
@@ -661,8 +666,11 @@ int CmdRun(const RunOptions& options) {
         "Try 'salvo run SCRIPT [NAME=VALUE...]', e.g. 'salvo run train.py x=0.2'.");
   }
 
-  auto op = ResolveOperation(*options.operation, (t_context && !t_context->cwd.empty() ? t_context->cwd
-                                                           : fs::current_path().string()), *launcher);
+  auto op = ResolveOperation(
+      *options.operation,
+      (t_context && !t_context->cwd.empty() ? t_context->cwd
+                                            : fs::current_path().string()),
+      *launcher);
   if (!op.ok()) return UsageError(op.status().message());
   auto planned = PlanRun(options, std::move(*op));
   if (!planned.ok()) return UsageError(planned.status().message());
@@ -680,8 +688,9 @@ int CmdRun(const RunOptions& options) {
     if (int rc = Confirm(PromptText(plan))) return rc < 0 ? 0 : rc;
   }
   if (t_context && !plan.is_batch)
-    return UsageError("a coordinator runs batches only",
-                      "Try a batch (e.g. x=[1,2]) or run the script without --coordinator.");
+    return UsageError(
+        "a coordinator runs batches only",
+        "Try a batch (e.g. x=[1,2]) or run the script without --coordinator.");
 
   std::unique_ptr<RunStore> owned;
   if (!t_context || !t_context->store) {
@@ -730,8 +739,8 @@ int CmdRun(const RunOptions& options) {
   run.operation = BatchOperationName(plan.op.name, plan.optimizer);
   run.optimizer = plan.optimizer;
   run.optimizer_flags = plan.optimizer_flags;
-  run.label =
-      options.label.value_or(plan.model_based ? FlagLabel(plan.optimizer_flags) : "");
+  run.label = options.batch_label.value_or(
+      options.label.value_or(plan.model_based ? FlagLabel(plan.optimizer_flags) : ""));
   run.objective = plan.objective;
   run.maximize = plan.maximize;
   run.max_trials = plan.max_trials;

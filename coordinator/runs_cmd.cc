@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "coordinator/remote.h"
 #include "common/core/ids.h"
+#include "coordinator/remote.h"
 #include "coordinator/run_selection.h"
 #include "coordinator/store_access.h"
 
@@ -70,6 +70,7 @@ void WriteBatchInfo(std::ostream& out, const RunRecord& r,
     WriteFlags(out, r.optimizer_flags);
   }
   WriteLine(out, "max trials", r.max_trials > 0 ? std::to_string(r.max_trials) : "none");
+  WriteLine(out, "backend", r.backend.empty() ? "local" : r.backend);
   WriteLine(out, "seed", std::to_string(r.seed));
   WriteLine(out, "objective", (r.maximize ? "maximize " : "minimize ") + r.objective);
   WriteLine(out, "trials", TrialCountText(trials));
@@ -90,11 +91,13 @@ void WriteTrialInfo(std::ostream& out, const RunRecord& r, const Home& home) {
   WriteLine(out, "attempt", std::to_string(r.attempt));
   WriteLine(out, "run dir", RunDirOf(r, home));
   if (!r.remote_dir.empty())
-    WriteLine(out, "files on", (r.host.empty() ? r.external_id : r.host) + ":" + r.remote_dir);
+    WriteLine(out, "files on",
+              (r.host.empty() ? r.external_id : r.host) + ":" + r.remote_dir);
   WriteLine(out, "exit code", r.exit_code ? std::to_string(*r.exit_code) : "");
   if (r.executor == "slurm") WriteLine(out, "slurm job", r.external_id);
   if (r.preemptions > 0) WriteLine(out, "preemptions", std::to_string(r.preemptions));
-  if (r.lost_attempts > 0) WriteLine(out, "lost attempts", std::to_string(r.lost_attempts));
+  if (r.lost_attempts > 0)
+    WriteLine(out, "lost attempts", std::to_string(r.lost_attempts));
 }
 
 // Whether `path` lies strictly inside `root` (so removing it cannot reach elsewhere).

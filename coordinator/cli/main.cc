@@ -165,6 +165,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--refresh-source", run.refresh_source,
                     "On restart, snapshot the source again");
   run_cmd->add_option("-l,--label", run.label, "Label of the run");
+  run_cmd->add_option(
+      "--batch-label", run.batch_label,
+      "Label of the batch run (default: --label, else the optimizer flags)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not show trial output");
   run_cmd->add_flag("--background", run.background,
                     "With a coordinator: submit the batch and return");
@@ -192,8 +195,9 @@ int main(int argc, char** argv) {
   coord_cmd->add_option("--stop-grace-ms", coord.stop_grace_ms,
                         "SIGTERM to SIGKILL when stopping trials (10000)");
   run_cmd->add_option("--backend", run.backend, "Where trials run: local, slurm");
-  run_cmd->add_option("--sbatch-arg", run.sbatch_args,
-                      "An sbatch option for each trial's job (--backend slurm)")
+  run_cmd
+      ->add_option("--sbatch-arg", run.sbatch_args,
+                   "An sbatch option for each trial's job (--backend slurm)")
       ->allow_extra_args(false);
 
   // slurm agents, trial-exec (what a trial's Slurm job runs)

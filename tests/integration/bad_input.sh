@@ -28,7 +28,13 @@ check_bad "unknown run" "could not find a run matching 'ffff'" runs info ffff
 check_bad "unknown restart" "could not find a run matching 'ffff'" run --restart ffff -y
 check_bad "bad optimizer flag" "acq-func" run examples/train.py 'x=[-2.0:2.0]' -o gp -Fo acq-func=XX -y
 check_bad "zero trials" "max-trials" run examples/train.py 'x=[-2.0:2.0]' -m 0 -y
-check_bad "unknown option" "error" run examples/train.py --no-such-option
+out=$(salvo run examples/train.py --no-such-option 2>&1 < /dev/null); rc=$?
+expect_code "unknown option" 2 "$rc"
+expect_eq "unknown option: one line naming the option" \
+  "salvo: error: The following argument was not expected: --no-such-option" "$(echo "$out" | head -1)"
+expect_match "unknown option: at most a Try line follows" "$(echo "$out" | tail -n +2)" $'^(Try [^\n]*)?$'
+expect_eq "unknown option: nothing on standard output" "" \
+  "$(salvo run examples/train.py --no-such-option 2>/dev/null < /dev/null)"
 
 check_bad "max-trials past the limit" "--max-trials must be at most 1000000" run examples/train.py 'x=[-2.0:2.0]' -m 9223372036854775807 -y
 check_bad "negative missing-objective limit" "--missing-objective-limit must not be negative" run examples/train.py 'x=[-2.0:2.0]' -o gp --missing-objective-limit -1 -y

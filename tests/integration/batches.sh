@@ -163,4 +163,155 @@ expect_eq "snapshot leaves the home out" "echo.py" \
   "$(ls "$WORK/inside/store-home/runs/$batch/sourcecode")"
 expect_eq "store still readable" 3 "$(SALVO_HOME="$WORK/inside/store-home" "$SALVO" runs | wc -l | tr -d ' ')"
 
+# Objectives on the command line: -X/--maximize and -N/--minimize name the scalar in the
+# prompt, and the batch's best is its largest or smallest value. A `loss` written to
+# stderr is a scalar too.
+mkdir -p "$WORK/more" && cd "$WORK/more"
+cat > acc.py <<'PY'
+import sys
+x = 1
+print("acc: %s" % (10 - (x - 3) ** 2))
+sys.stderr.write("loss: %s\n" % (x * 0.5))
+PY
+# x in 1..5 and -m 5: every point runs, so the best is known: acc 10 at x=3, 6 at x=1, 5.
+out=$(printf '\n' | salvo run acc.py 'x=[1:5]' -o gp -m 5 -X acc --random-seed 1 -q 2>&1); rc=$?
+expect_code "-X on the command line" 0 "$rc"
+expect_contains "-X names the objective in the prompt" "$out" \
+  "You are about to run acc.py with 'gp' optimizer (max 5 trials, maximize acc)"
+expect_match "-X: the batch's best is the largest acc" "$out" "best acc: 10\\.0 \\(trial [0-9a-f]{8}: x=3\\)"
+expect_eq "-X is stored as maximize" "acc yes" \
+  "$(salvo select -o acc.py+gp --attr objective) $(salvo select -o acc.py+gp --attr maximize)"
+out=$(printf '\n' | salvo run acc.py 'x=[1:5]' -o gp -m 5 --minimize acc --random-seed 1 -q 2>&1); rc=$?
+expect_code "--minimize on the command line" 0 "$rc"
+expect_contains "--minimize names the objective in the prompt" "$out" \
+  "You are about to run acc.py with 'gp' optimizer (max 5 trials, minimize acc)"
+expect_match "--minimize: the batch's best is the smallest acc" "$out" "best acc: 6\\.0 \\(trial [0-9a-f]{8}: x=[15]\\)"
+out=$(salvo run acc.py 'x=[1,2,3,4,5]' --maximize acc -y -q 2>&1)
+expect_match "--maximize on a grid: best is the largest" "$out" "best acc: 10\\.0 \\(trial [0-9a-f]{8}: x=3\\)"
+out=$(salvo run acc.py 'x=[4,2,5]' -N acc -y -q 2>&1)
+expect_match "-N on a grid: best is the smallest" "$out" "best acc: 6\\.0 \\(trial [0-9a-f]{8}: x=5\\)"
+expect_contains "loss written to stderr is a scalar" \
+  "$(salvo runs info "$(salvo select -o acc.py -Fl x=4)")" "loss: 2.0"
+expect_eq "every trial's stderr loss is in compare (loss = x / 2)" "18 of 18" \
+  "$(salvo compare -o acc.py --csv - | "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+ok = [r for r in rows if r["loss"] and float(r["loss"]) == float(r["x"]) / 2]
+print("%d of %d" % (len(ok), len(rows)))')"
+
+# --print-trials shows the trials and creates no run.
+before=$(salvo runs --all | wc -l | tr -d ' ')
+out=$(salvo run acc.py 'x=[1,2]' --print-trials 2>&1); rc=$?
+expect_code "print-trials" 0 "$rc"
+expect_eq "print-trials prints the table" "#  x
+1  1
+2  2" "$out"
+salvo run acc.py 'x=[1:5]' -o gp -m 3 --print-trials >/dev/null 2>&1
+expect_eq "print-trials creates no run" "$before" "$(salvo runs --all | wc -l | tr -d ' ')"
+
+# compare --table works while a batch runs and shows the running trial.
+cat > gate.py <<'PY'
+import os, time
+x = 1
+print("loss: %s" % x, flush=True)
+for _ in range(200):
+    if os.path.exists(os.environ["GATE"]):
+        break
+    time.sleep(0.05)
+PY
+GATE="$WORK/gate" "$SALVO" run gate.py 'x=[7,8]' -y -q >/dev/null 2>&1 &
+runner=$!
+wait_for_running
+table=$(salvo compare --table 2>&1); rc=$?
+expect_code "compare --table during a batch" 0 "$rc"
+expect_match "compare --table shows the running trial" "$table" \
+  $'\n[0-9a-f]{8}  gate\\.py +[0-9-]+ [0-9:]+ +[0-9:]+ +running +x=7 '
+expect_match "compare --table shows the pending trial" "$table" \
+  $'\n[0-9a-f]{8}  gate\\.py +pending +x=8 '
+touch "$WORK/gate"
+wait "$runner"; rc=$?
+expect_code "the gated batch completes" 0 "$rc"
+
+# Guild's two-letter options: -Fo is an optimizer flag in `run` and the operation filter
+# elsewhere, -S with status letters filters by status, -Fl by label, -cc picks columns.
+out=$(printf '\n' | salvo run acc.py 'x=[1:5]' -o gp -Fo random-starts=5 -m 2 -q 2>&1)
+expect_contains "run -Fo sets an optimizer flag (prompt)" "$out" "  random-starts: 5"
+expect_contains "run -Fo sets an optimizer flag (batch)" \
+  "$(salvo select -o acc.py+gp --attr optimizer_flags)" "random-starts=5"
+gp_batches=$(salvo runs --all -Fo acc.py+gp)
+expect_eq "runs -Fo OP lists that operation's runs" 3 "$(echo "$gp_batches" | wc -l | tr -d ' ')"
+expect_eq "runs -Fo OP lists nothing else" 3 "$(echo "$gp_batches" | grep -c '  acc\.py+gp  ')"
+expect_eq "select -Fo OP picks the newest run of OP" "$(salvo select -o acc.py+gp)" "$(salvo select -Fo acc.py+gp)"
+expect_eq "select -Fo OP picks a run of OP" "acc.py+gp" "$(salvo select -Fo acc.py+gp --attr operation)"
+cat > fl.py <<'PY'
+import sys
+x = 1
+print("loss: %s" % x)
+sys.exit(1 if x == 2 else 0)
+PY
+salvo run fl.py 'x=[1,2,3]' -y -q >/dev/null 2>&1
+expect_eq "runs -Sc: only completed" "completed completed" \
+  "$(salvo runs -Sc -Fo fl.py | awk '{print $5}' | paste -sd ' ')"
+expect_eq "runs -Se: only errors" "error x=2" "$(salvo runs -Se -Fo fl.py | awk '{print $5, $6}')"
+expect_eq "runs -Sec: errors and completed" "completed error completed" \
+  "$(salvo runs -Sec -Fo fl.py | awk '{print $5}' | paste -sd ' ')"
+expect_eq "runs -Fl: label filter" "x=2" "$(salvo runs -Fl x=2 -Fo fl.py | awk '{print $NF}')"
+expect_match "compare -cc shows only those columns" \
+  "$(salvo compare -t -cc x,acc -Fo acc.py | head -1)" '^run +operation +started +time +status +label +x +acc$'
+expect_match "compare -cc keeps the values" \
+  "$(salvo compare -t -cc x,acc -Fo acc.py -Fl x=3 | sed -n 2p)" ' x=3 +3 +10\.0$'
+out=$(salvo run fl.py 'x=[4]' -bl mybatch -y -q 2>&1); rc=$?
+expect_code "run -bl LABEL" 0 "$rc"
+expect_eq "run -bl labels the batch" "mybatch" "$(salvo select -o fl.py+ --attr label)"
+
+# A restart runs the batch's snapshot, not the edited script; --refresh-source takes the
+# edited one.
+cat > ver.py <<'PY'
+x = 1
+print("version: 1")
+print("loss: %s" % x)
+PY
+salvo run ver.py 'x=[1:100]' -o random -m 1 -y -q >/dev/null 2>&1
+batch=$(salvo select -o ver.py+random)
+sed -i 's/version: 1/version: 2/' ver.py
+out=$(salvo run --restart "$batch" -m 1 -y 2>&1); rc=$?
+expect_code "restart after an edit" 0 "$rc"
+expect_contains "restart runs the old snapshot" "$(salvo cat "$(salvo select -o ver.py)")" "version: 1"
+out=$(salvo run --restart "$batch" -m 1 --refresh-source -y 2>&1); rc=$?
+expect_code "restart with --refresh-source" 0 "$rc"
+expect_contains "--refresh-source runs the edited script" "$(salvo cat "$(salvo select -o ver.py)")" "version: 2"
+expect_eq "the batch has three trials" 3 "$(count_op ver.py)"
+
+# Snapshot rules a user sets: sourcecode exclude and max-file-size leave files out, and
+# the size limit says so; without an operation file, files over 1 MiB are left out.
+mkdir -p "$WORK/snap" && cd "$WORK/snap"
+cat > snapmain.py <<'PY'
+x = 1
+print("loss: %s" % x)
+PY
+cat > salvo.yml <<'YML'
+snap:
+  main: snapmain
+  sourcecode:
+    exclude: ["*.dat"]
+    max-file-size: 1000
+YML
+echo small > keep.txt
+head -c 2000 /dev/zero > big.txt
+echo skipped > skip.dat
+out=$(salvo run snap 'x=[1,2]' -y -q 2>&1); rc=$?
+expect_code "batch with snapshot rules" 0 "$rc"
+expect_contains "the size limit says what it left out" "$out" \
+  "1 source file(s) over 1000 bytes left out of the snapshot"
+batch=$(salvo select -o snap+)
+expect_eq "excluded and too-big files are not in the snapshot" "keep.txt salvo.yml snapmain.py" \
+  "$(ls "$SALVO_HOME/runs/$batch/sourcecode" | paste -sd ' ')"
+rm salvo.yml big.txt skip.dat
+head -c 1100000 /dev/zero > huge.bin
+out=$(salvo run snapmain.py 'x=[1]' -y -q 2>&1)
+expect_contains "the default size limit says what it left out" "$out" \
+  "1 source file(s) over 1048576 bytes left out of the snapshot"
+expect_eq "a file over 1 MiB is not in the snapshot" "keep.txt snapmain.py" \
+  "$(ls "$SALVO_HOME/runs/$(salvo select -o snapmain.py+)/sourcecode" | paste -sd ' ')"
+
 finish

@@ -32,14 +32,36 @@ expect_eq "forty trials" 40 "$(echo "$flags" | wc -l | tr -d ' ')"
 expect_eq "no point is run twice" 40 "$(echo "$flags" | sort -u | wc -l | tr -d ' ')"
 expect_contains "runs info tells random starts from guided trials" \
   "$(salvo runs info "$batch")" "starts: 3 random / 37 guided"
-replaced=$(salvo runs info "$batch" | awk -F': ' '/^duplicates replaced/ {print $2}')
-if [ -n "$replaced" ]; then pass "runs info counts the duplicates ($replaced)"; else fail "runs info has no duplicates line"; fi
-if [ "${replaced:-0}" -gt 0 ]; then
-  expect_contains "the summary reports the duplicates" "$out" \
-    "$replaced duplicate suggestion(s) replaced"
-  expect_match "each replacement is logged with the new point's values" "$out" \
-    "info: Trial [0-9a-f]{8}: [0-9]+ suggestion\\(s\\) equal to an earlier point replaced by x=[0-9.e-]+"
-fi
+# The replaced suggestions, counted three ways: each trial's log line, the summary and
+# runs info agree, and there are some (a converged gp suggests its best point again).
+check_duplicates() {  # NAME OUTPUT BATCH
+  local logged replaced
+  logged=$(echo "$2" | sed -n 's/^info: Trial [0-9a-f]\{8\}: \([0-9]*\) suggestion(s) equal to an earlier point replaced by .*/\1/p' \
+    | awk '{n += $1} END {print n + 0}')
+  replaced=$(salvo runs info "$3" | awk -F': ' '/^duplicates replaced: / {print $2}')
+  if [ "$logged" -gt 0 ]; then pass "$1: duplicates happened ($logged logged)"
+  else fail "$1: no replaced duplicate was logged:
+$2"; fi
+  expect_eq "$1: runs info counts the duplicates" "$logged" "$replaced"
+  expect_contains "$1: the summary reports the duplicates" "$2" \
+    "; $logged duplicate suggestion(s) replaced"
+}
+check_duplicates "forrester" "$out" "$batch"
+expect_match "each replacement is logged with the new point's values" "$out" \
+  "info: Trial [0-9a-f]{8}: [0-9]+ suggestion\\(s\\) equal to an earlier point replaced by x=[0-9.e-]+"
+
+# Duplicates for certain: LCB with kappa 0 suggests the lowest predicted loss, which
+# after the minimum x=3 of a 6-point integer space has been found is x=3 again.
+cat > parabola.py <<'PY'
+x = 1
+print("loss: %s" % ((x - 3) ** 2))
+PY
+out=$(salvo run parabola.py 'x=[1:6]' -o gp -m 6 -Fo acq-func=LCB -Fo kappa=0 --random-seed 1 -y -q 2>&1); rc=$?
+expect_code "gp on a 6-point integer space" 0 "$rc"
+batch=$(salvo select -o parabola.py+gp)
+check_duplicates "integer space" "$out" "$batch"
+expect_eq "integer space: each of the 6 points once" "x=1 x=2 x=3 x=4 x=5 x=6" \
+  "$(trial_flags "$batch" | sort | paste -sd ' ')"
 
 # Only numeric choices: every suggestion is a member of the lists, and a budget larger
 # than the space ends after its 9 distinct points instead of failing.

@@ -5,22 +5,29 @@ source "$(dirname "$0")/lib.sh"
 mkdir -p "$WORK/proj" && cd "$WORK/proj"
 
 # A NaN objective is kept with a visible status, left out of the model, and the batch
-# still reaches its 10 trials.
+# still reaches its 10 trials. The first trial starts at x=1.8, so at least one is NaN.
 cat > nan.py <<'PY'
 import math
 x = 0.0
 print("loss: %s" % ("nan" if x > 1.5 else math.sin(5 * x)))
 PY
-out=$(salvo run nan.py 'x=[-2.0:2.0]' -o gp -m 10 --random-seed 5 -y -q 2>&1); rc=$?
+out=$(salvo run nan.py 'x=[-2.0:2.0:1.8]' -o gp -m 10 --random-seed 5 -y -q 2>&1); rc=$?
 expect_code "gp batch with NaN trials" 0 "$rc"
 expect_eq "ten trials" 10 "$(salvo runs --all | grep -c 'nan.py  ')"
 nan_trials=$(salvo runs --all --json -o nan.py | "${PYTHON:-python3}" -c '
 import json, sys
 runs = [r for r in json.load(sys.stdin) if r["kind"] == "trial"]
 bad = [r for r in runs if r["reason"] == "objective '"'"'loss'"'"' is nan"]
-print(all(r["status"] == "error" for r in bad), len(bad) == sum(
-    1 for r in runs if r["flags"]["x"]["f"] > 1.5 if isinstance(r["flags"]["x"], dict)))')
-expect_eq "NaN trials are errors with the reason" "True True" "$nan_trials"
+over = [r for r in runs if isinstance(r["flags"]["x"], dict) and r["flags"]["x"]["f"] > 1.5]
+print(len(bad), all(r["status"] == "error" for r in bad), len(bad) == len(over),
+      any(r["flags"]["x"] == {"f": 1.8} for r in bad))')
+n_nan=${nan_trials%% *}
+if [ "$n_nan" -ge 1 ] 2>/dev/null; then pass "NaN trials happened ($n_nan)"
+else fail "no trial had a NaN objective: $nan_trials"; fi
+expect_eq "NaN trials are errors with the reason" "$n_nan True True True" "$nan_trials"
+expect_contains "the summary counts the NaN trials as failed" "$out" \
+  "10 trial(s): $((10 - n_nan)) completed, $n_nan failed"
+expect_contains "each NaN trial is reported" "$out" "failed (objective 'loss' is nan)"
 
 # No trial reports the objective: the batch stops after 5 in a row and names what they did
 # report.

@@ -28,7 +28,7 @@ done
 
 best=$(salvo runs --all | grep 'train.py ' | grep -c 'x=1')
 expect_eq "x=1 ran" 1 "$best"
-trial=$(salvo select train.py 2>/dev/null | head -n 1)
+trial=$(salvo select -o train.py)
 info=$(salvo runs info "$trial")
 expect_match "runs info shows the Slurm job" "$info" "slurm job: [0-9]+"
 finish

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -108,6 +109,19 @@ Result<std::string> RemoteCall(const std::string& request_json, int64_t timeout_
       sock.set(zmq::sockopt::curve_publickey, mine->public_key);
       sock.set(zmq::sockopt::curve_secretkey, mine->secret_key);
     }
+    // With Curve, a coordinator that does not know this client's key ends the handshake;
+    // the socket's monitor tells, so the client can say so instead of waiting it out.
+    std::optional<zmq::socket_t> monitor;
+    if (!s.key_file.empty()) {
+      std::string endpoint = "inproc://salvo-client-monitor-" + RandomHex(8);
+      if (zmq_socket_monitor(sock.handle(), endpoint.c_str(),
+                             ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == 0) {
+        monitor.emplace(Context(), zmq::socket_type::pair);
+        monitor->set(zmq::sockopt::linger, 0);
+        monitor->connect(endpoint);
+      }
+    }
     sock.connect(s.url);
     proto::ClientRequest req;
     req.request_id = next_id.fetch_add(1);
@@ -120,11 +134,21 @@ Result<std::string> RemoteCall(const std::string& request_json, int64_t timeout_
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
-      zmq::pollitem_t item{sock.handle(), 0, ZMQ_POLLIN, 0};
-      if (zmq::poll(&item, 1, std::min(left, std::chrono::milliseconds(200))) <= 0) {
+      zmq::pollitem_t items[2] = {
+          {sock.handle(), 0, ZMQ_POLLIN, 0},
+          {monitor ? monitor->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+      if (zmq::poll(items, monitor ? 2 : 1,
+                    std::min(left, std::chrono::milliseconds(200))) <= 0) {
         if (g_interrupted.load() > 1) return Status(Code::kCancelled, "interrupted");
         continue;
       }
+      if (monitor && (items[1].revents & ZMQ_POLLIN)) {
+        return Status(Code::kUnavailable,
+                      "the coordinator at " + s.url + " refused this client's key (" +
+                          s.key_file +
+                          "): its public key must be on the coordinator's allow-list");
+      }
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
       zmq::message_t msg;
       if (!sock.recv(msg, zmq::recv_flags::dontwait)) continue;
       auto decoded = proto::Decode(msg.to_string_view());

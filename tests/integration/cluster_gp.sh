@@ -77,7 +77,10 @@ wait_until 30 bash -c "[ \$(grep -c . '$DONE_LOG' 2>/dev/null || echo 0) -ge 7 ]
 kill -9 "$COORD_PID"
 wait "$COORD_PID" 2>/dev/null
 pass "killed the coordinator mid-batch"
-sleep 0.5
+ended_before=$(grep -c . "$DONE_LOG")
+# Down long enough for the trials in flight (0.5 s each) to end while it is gone.
+sleep 1.5
+ended_while_down=$(tail -n +"$((ended_before + 1))" "$DONE_LOG")
 start_coordinator --key "$WORK/keys/coord.key" --allow "$WORK/keys/allow.pub"
 wait_until 90 batch_done "$batch" || fail "the batch did not finish after the restart"
 
@@ -85,14 +88,38 @@ expect_eq "the batch completed" completed "$(batch_status "$batch")"
 expect_eq "12 trials completed" 12 "$(count_status "$batch" completed)"
 expect_eq "none left running" 0 "$(count_status "$batch" running)"
 expect_eq "each trial completed exactly once" 12 "$(sort -u "$DONE_LOG" | wc -l | tr -d ' ')"
+lost=$(salvo runs --all --json | python3 -c '
+import json, sys
+print(sum(r.get("lost_attempts", 0) for r in json.load(sys.stdin) if r.get("kind") == "trial"))')
+runs_total=$(grep -c . "$DONE_LOG")
+if [ "$runs_total" -le $((12 + lost)) ]; then
+  pass "no trial ran to its end twice beyond its lost attempts ($runs_total runs, $lost lost)"
+else
+  fail "$runs_total trial runs ended for 12 trials and $lost lost attempts"
+fi
+if [ -n "$ended_while_down" ]; then
+  pass "$(echo "$ended_while_down" | wc -l | tr -d ' ') trial(s) ended while the coordinator was down"
+  for id in $ended_while_down; do
+    expect_eq "the result of ${id:0:8}, sent while the coordinator was down, is delivered" \
+      completed "$(salvo runs info "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+  done
+else
+  fail "no trial ended while the coordinator was down"
+fi
 log=$(cat "$WORK/coord.log")
 expect_contains "its trial is run again" "$(salvo runs --all --json)" '"lost_attempts": 1'
 expect_contains "the restarted coordinator resumes the batch" "$log" "Resuming batch ${batch:0:8}"
 expect_contains "and adopts the trials agents still run" "$log" "adopted"
 expect_contains "the rogue agent is refused" "$log" "Refused a connection"
 expect_eq "the rogue agent ran nothing" 0 "$(ls "$WORK/agents/rogue/runs" 2>/dev/null | wc -l | tr -d ' ')"
-out=$(SALVO_KEY=$WORK/keys/rogue.key timeout 5 "$SALVO" runs 2>&1)
+out=$(SALVO_KEY=$WORK/keys/rogue.key timeout 20 "$SALVO" runs 2>&1); rc=$?
 expect_not_contains "a client with an unknown key reads nothing" "$out" "train.py"
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
+  pass "a client with an unknown key gets an error (exit $rc)"
+else
+  fail "a client with an unknown key: exit $rc (0 would be success, 124 a hang)"
+fi
+expect_contains "and is told why" "$out" "salvo: error:"
 hosts=$(salvo runs --all --json | python3 -c '
 import json, sys
 print(len({r["external_id"] for r in json.load(sys.stdin) if r.get("kind") == "trial"}))')

@@ -641,7 +641,15 @@ BatchEnd BatchEngine::RunBatch(const BatchPlan& plan, RunRecord& batch,
       spdlog::warn("{}", note);
       batch.notes.push_back(note);
     }
+    const int64_t asked_us = Now();
     auto got = (*optimizer)->Ask(req);
+    if (plan.model_based && got.ok() && !got->empty()) {
+      // The time of a suggestion, per ask: the figure to watch as the history grows.
+      spdlog::info("Batch {}: {} suggested {} point(s) in {:.1f} ms from {} result(s)",
+                   ShortId(batch.id), plan.optimizer, got->size(),
+                   static_cast<double>(Now() - asked_us) / 1000.0,
+                   req.observations.size());
+    }
     if (!got.ok()) {
       spdlog::error("optimizer {}: {}", plan.optimizer, got.status().message());
       *exhausted = true;

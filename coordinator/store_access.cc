@@ -35,8 +35,19 @@ bool ProcessAlive(int pid) {
   return true;
 }
 
+namespace {
+
+// Agents and Slurm jobs outlive the process that dispatched them: the coordinator (or the
+// restarted batch) adopts them, or runs them again, so their runner's pid says nothing.
+bool OutlivesItsRunner(const RunRecord& r) {
+  return r.executor == "agents" || r.executor == "slurm" || r.backend == "agents";
+}
+
+}  // namespace
+
 RunStatus EffectiveStatus(const RunRecord& r) {
-  if (r.status == RunStatus::kRunning && !ProcessAlive(r.runner_pid))
+  if (r.status == RunStatus::kRunning && !OutlivesItsRunner(r) &&
+      !ProcessAlive(r.runner_pid))
     return RunStatus::kTerminated;
   return r.status;
 }
@@ -54,9 +65,7 @@ Status Reconcile(RunStore& store) {
   for (RunRecord& r : *runs) {
     if (r.status != RunStatus::kRunning || ProcessAlive(r.runner_pid)) continue;
     if (r.runner_pid == getpid()) continue;
-    // Agents and Slurm jobs outlive the process that dispatched them: the coordinator
-    // (or the restarted batch) adopts them, or runs them again.
-    if (r.executor == "agents" || r.executor == "slurm" || r.backend == "agents") continue;
+    if (OutlivesItsRunner(r)) continue;
     r.status = RunStatus::kTerminated;
     r.reason = "its runner (pid " + std::to_string(r.runner_pid) + ") exited";
     if (r.stopped_us == 0) r.stopped_us = now;

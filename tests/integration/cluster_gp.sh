@@ -126,6 +126,11 @@ print(len({r["external_id"] for r in json.load(sys.stdin) if r.get("kind") == "t
 if [ "$hosts" -ge 2 ]; then pass "trials ran on $hosts agents"; else fail "trials ran on $hosts agent(s)"; fi
 guided=$(salvo runs info "$batch" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["guided_trials"])')
 expect_eq "9 trials were model-guided" 9 "$guided"
+# Each suggestion's time is logged: the points suggested add up to the 12 trials (a lost
+# attempt is run again without a new suggestion).
+suggested=$(grep -o "gp suggested [0-9]* point(s) in [0-9.]* ms" "$WORK/coord.log" |
+  awk '{n += $3} END {print n + 0}')
+expect_eq "the coordinator logged the time of every suggestion" 12 "$suggested"
 
 # Each completed trial records where its files are on the agent that ran it.
 missing=$(salvo runs --all --json | python3 -c '

@@ -67,4 +67,5 @@ print(sum(1 for r in runs if r.get("batch_id") == batch and r.get("status") == s
 batch_status() {
   salvo runs info "$1" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
 }
-batch_done() { [ "$(batch_status "$1")" != running ]; }
+# Ended for sure: a final status from an answering coordinator (no answer is not an end).
+batch_done() { case $(batch_status "$1") in completed | error | terminated) return 0 ;; esac; return 1; }

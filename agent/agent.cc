@@ -117,7 +117,9 @@ struct Agent::State {
   proto::CurveKeyPair keys;
 
   std::atomic<bool> stop_requested{false};
-  int wake_read = -1, wake_write = -1;  // a self-pipe: RequestStop and trial exits
+  std::atomic<bool> preempt_warned{false};  // SIGUSR1 came: preemption is near
+  bool preempting = false;                  // the warning was acted on
+  int wake_read = -1, wake_write = -1;      // a self-pipe: RequestStop and trial exits
 
   zmq::context_t context{1};
   std::unique_ptr<zmq::socket_t> socket;
@@ -571,6 +573,7 @@ struct Agent::State {
     r.exit_code = exit.exit_code;
     r.signal = exit.signal;
     r.cancelled = t.cancelled;
+    r.preempted = preempting && !t.cancelled;
     if (t.stopped && !t.cancelled) {
       r.error = "stopped with the agent";
       r.refused = true;
@@ -601,11 +604,33 @@ struct Agent::State {
     awaiting_snapshot.clear();
     for (const AttemptId& attempt : waiting)
       FailToStart(attempt, "the agent is stopping", true);
-    if (welcomed) Send(proto::Goodbye{"asked to stop", false});
+    if (welcomed) Send(proto::Goodbye{"asked to stop", false, preempting});
     for (auto& [_, t] : running) {
       t.stopped = true;
       if (!t.kill_at) Terminate(t);
     }
+  }
+
+  // A preemption warning: every trial gets SIGUSR1 at once (its chance to checkpoint)
+  // and the coordinator gives this agent no more work; the trials run on until they end
+  // or the agent is stopped.
+  void BeginPreempting() {
+    preempting = true;
+    spdlog::warn(
+        "agent {}: preemption warning (SIGUSR1); passing it to {} trial(s), "
+        "taking no more work",
+        id, running.size());
+    for (auto& [_, t] : running) t.process->Signal(SIGUSR1);
+    std::vector<AttemptId> waiting;
+    for (const auto& d : queue) waiting.push_back(d.id);
+    for (const auto& [_, ds] : awaiting_snapshot) {
+      for (const auto& d : ds) waiting.push_back(d.id);
+    }
+    queue.clear();
+    awaiting_snapshot.clear();
+    for (const AttemptId& attempt : waiting)
+      FailToStart(attempt, "the agent is about to be preempted", true);
+    if (welcomed) Send(proto::Goodbye{"preemption warning", false, true});
   }
 
   // Milliseconds until something is due: a heartbeat, the timeout, progress or a kill.
@@ -642,6 +667,7 @@ struct Agent::State {
       Connect();
       std::optional<SteadyClock::time_point> final_deadline;
       while (true) {
+        if (preempt_warned.load() && !preempting && !stopping) BeginPreempting();
         if (stop_requested.load() && !stopping) BeginStopping();
         if (stopping && running.empty()) {
           if (!final_deadline)
@@ -671,7 +697,7 @@ struct Agent::State {
     // socket lingers a little so that the message leaves.
     try {
       socket->set(zmq::sockopt::linger, 500);
-      Send(proto::Goodbye{"shut down", true});
+      Send(proto::Goodbye{"shut down", true, preempting});
     } catch (const zmq::error_t&) {
     }
     spdlog::info("agent {} stopped", id);
@@ -738,6 +764,11 @@ Status Agent::Run() { return state_->Run(); }
 void Agent::RequestStop() {
   state_->stop_requested.store(true);
   [[maybe_unused]] auto n = ::write(state_->wake_write, "s", 1);
+}
+
+void Agent::WarnOfPreemption() {
+  state_->preempt_warned.store(true);
+  [[maybe_unused]] auto n = ::write(state_->wake_write, "p", 1);
 }
 
 }  // namespace salvo

@@ -58,6 +58,9 @@ class Agent {
   // SIGKILL after their grace), sends their exit reports when it can, and returns.
   Status Run();
   void RequestStop();
+  // A preemption is near (SIGUSR1): pass the signal to the trials, take no more work.
+  // Safe from any thread and from a signal handler.
+  void WarnOfPreemption();
 
  private:
   struct State;

@@ -16,6 +16,10 @@ void StopOnSignal(int) {
   if (g_running_agent) g_running_agent->RequestStop();
 }
 
+void WarnOnSignal(int) {
+  if (g_running_agent) g_running_agent->WarnOfPreemption();
+}
+
 int BadInput(const Status& status) {
   std::cerr << "salvo: error: " << status.message() << "\n";
   return 2;
@@ -33,6 +37,12 @@ int CmdAgent(const AgentOptions& options) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // Slurm's early warning (--signal=B:USR1@N on an agent job): preemption or the time
+  // limit is near.
+  struct sigaction warn = {};
+  warn.sa_handler = WarnOnSignal;
+  sigemptyset(&warn.sa_mask);
+  sigaction(SIGUSR1, &warn, nullptr);
 
   spdlog::info("agent {} connecting to {} with {} slots", (*agent)->id(), options.connect,
                (*agent)->capacity());

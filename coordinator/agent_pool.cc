@@ -24,8 +24,9 @@ struct AgentPool::Agent {
   int slots = 1;
   int64_t last_seen_us = 0;
   bool paused = false;
-  bool leaving = false;   // said Goodbye: its trials may end, it gets no new ones
-  int fast_failures = 0;  // in a row
+  bool leaving = false;    // said Goodbye: its trials may end, it gets no new ones
+  bool preempted = false;  // had a preemption warning: what it leaves was preempted
+  int fast_failures = 0;   // in a row
   int64_t joined_us = 0;
   int completed = 0, failed = 0;
 };
@@ -38,7 +39,7 @@ struct AgentPool::Attempt {
   std::string agent_id;
   std::string agent_name;
   std::string host;
-  std::string remote_dir;  // the run folder on the agent, from its started report
+  std::string remote_dir;   // the run folder on the agent, from its started report
   int64_t deadline_us = 0;  // adopted: lost unless its agent says hello before this
   bool cancel_sent = false;
   bool cancel_wanted = false;
@@ -188,6 +189,7 @@ void AgentPool::OnGoodbye(const std::string& identity, const proto::Goodbye& g) 
   auto it = agents_.find(identity);
   if (it == agents_.end()) return;
   Agent& agent = *it->second;
+  if (g.preempted) agent.preempted = true;
   if (!g.done) {
     if (!agent.leaving)
       spdlog::info("Agent {} is stopping ({}); it gets no more work", agent.name,
@@ -217,8 +219,8 @@ int AgentPool::LoseAttemptsOf(const Agent& agent, const std::string& reason,
       continue;
     }
     AttemptEnd end;
-    end.kind = AttemptEnd::Kind::kLost;
-    end.reason = reason;
+    end.kind = agent.preempted ? AttemptEnd::Kind::kPreempted : AttemptEnd::Kind::kLost;
+    end.reason = agent.preempted ? "agent " + agent.name + " was preempted" : reason;
     EndAttempt(*a, end);
     ++lost;
   }
@@ -292,8 +294,10 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
   }
   if (r.refused && r.kind == proto::ReportKind::kExited && !r.cancelled) {
     AttemptEnd end;
-    end.kind = AttemptEnd::Kind::kLost;
-    end.reason = "agent " + (agent ? agent->name : identity) + " was stopped";
+    const bool preempted = r.preempted || (agent && agent->preempted);
+    end.kind = preempted ? AttemptEnd::Kind::kPreempted : AttemptEnd::Kind::kLost;
+    end.reason = "agent " + (agent ? agent->name : identity) +
+                 (preempted ? " was preempted" : " was stopped");
     EndAttempt(a, end);
     return;
   }
@@ -309,9 +313,13 @@ void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
       end.kind = r.cancelled ? AttemptEnd::Kind::kCancelled : AttemptEnd::Kind::kExited;
       end.exit_code = r.exit_code;
       end.signal = r.signal;
+      end.preempt_warned = r.preempted;
+      if (r.preempted)
+        end.reason = "agent " + (agent ? agent->name : identity) + " was preempted";
     }
-    bool failed =
-        !r.cancelled && (r.kind == proto::ReportKind::kFailedToStart || r.exit_code != 0);
+    // A trial ended by its agent's preemption says nothing about the agent's health.
+    bool failed = !r.cancelled && !r.preempted &&
+                  (r.kind == proto::ReportKind::kFailedToStart || r.exit_code != 0);
     if (agent) {
       (failed ? agent->failed : agent->completed) += 1;
       if (failed && (r.kind == proto::ReportKind::kFailedToStart ||

@@ -285,7 +285,7 @@ std::optional<double> BatchEngine::Objective(const std::string& trial_id,
 }
 
 void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
-  const AttemptEnd exit = *r.end;
+  AttemptEnd exit = *r.end;
   // The synced PutMany below also makes the unsynced scalar writes before it durable
   // (one write-ahead log).
   RunRecord& trial = trials_[r.trial_id];
@@ -305,6 +305,10 @@ void BatchEngine::Finish(Running& r, const BatchPlan& plan, RunRecord& batch) {
   bool failed = false;
   bool again = false;  // a new attempt follows
   using Kind = AttemptEnd::Kind;
+  // Ended after a preemption warning without a result: the preemption's doing.
+  if (exit.kind == Kind::kExited && exit.preempt_warned &&
+      !(exit.exit_code == 0 && objective && std::isfinite(*objective)))
+    exit.kind = Kind::kPreempted;
   auto why = [&](const char* fallback) {
     return exit.reason.empty() ? std::string(fallback) : exit.reason;
   };

@@ -24,18 +24,21 @@ namespace salvo {
 // How an attempt ended, as the executor saw it.
 struct AttemptEnd {
   enum class Kind {
-    kExited,     // the process ended by itself: exit_code/signal say how
-    kCancelled,  // ended by Signal() from the engine (a stop)
+    kExited,         // the process ended by itself: exit_code/signal say how
+    kCancelled,      // ended by Signal() from the engine (a stop)
     kUserCancelled,  // cancelled outside Salvo (e.g. scancel): terminated, no retry
-    kLost,       // its agent or job vanished; the engine makes a new attempt
-    kPreempted,  // taken away by the cluster; a new attempt, not counted as an error
-    kTimeout,    // hit its time limit
-    kFailed,     // failed outside the trial's own code (e.g. out of memory): an error
+    kLost,           // its agent or job vanished; the engine makes a new attempt
+    kPreempted,      // taken away by the cluster; a new attempt, not counted as an error
+    kTimeout,        // hit its time limit
+    kFailed,         // failed outside the trial's own code (e.g. out of memory): an error
   };
   Kind kind = Kind::kExited;
   int exit_code = 0;
   int signal = 0;
   std::string reason;  // shown in `runs info`; empty for a plain exit
+  // kExited after a preemption warning (an agent's SIGUSR1): unless the trial exited 0
+  // with its objective, the attempt counts as preempted.
+  bool preempt_warned = false;
 };
 
 // One attempt in flight.
@@ -101,6 +104,7 @@ using ExecutorFactory = std::function<Result<std::unique_ptr<Executor>>(
     const std::map<std::string, std::vector<std::string>>& options)>;
 void RegisterExecutor(const std::string& name, ExecutorFactory factory);
 Result<std::unique_ptr<Executor>> MakeExecutor(
-    const std::string& name, const std::map<std::string, std::vector<std::string>>& options);
+    const std::string& name,
+    const std::map<std::string, std::vector<std::string>>& options);
 
 }  // namespace salvo

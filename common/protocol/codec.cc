@@ -95,6 +95,7 @@ void Fields(V& v, M& m) {
   v("error", m.error);
   v("duration_ms", m.duration_ms);
   v("refused", m.refused);
+  v("preempted", m.preempted);
 }
 template <class V, Is<Ack> M>
 void Fields(V& v, M& m) {
@@ -123,6 +124,7 @@ template <class V, Is<Goodbye> M>
 void Fields(V& v, M& m) {
   v("reason", m.reason);
   v("done", m.done);
+  v("preempted", m.preempted);
 }
 template <class V, Is<ClientRequest> M>
 void Fields(V& v, M& m) {

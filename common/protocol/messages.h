@@ -113,6 +113,10 @@ struct Report {
   // or stopping), so the coordinator gives it to another agent. kExited: ended because
   // the agent itself was stopped.
   bool refused = false;
+  // kExited: the trial ended after its agent had a preemption warning (SIGUSR1, e.g.
+  // Slurm's --signal before a preemption or the time limit), so an exit without the
+  // objective is the preemption's doing, not the trial's.
+  bool preempted = false;
 };
 
 // Coordinator → agent: these reports are applied; forget them.
@@ -151,10 +155,12 @@ struct Pause {
 
 // Agent → coordinator: the agent is stopping. With done=false it takes no more work
 // and its running trials end soon; with done=true it is gone, and whatever the
-// coordinator still thinks it runs is lost.
+// coordinator still thinks it runs is lost. With preempted, the agent had a preemption
+// warning: what it leaves unfinished was preempted, not lost.
 struct Goodbye {
   std::string reason;
   bool done = false;
+  bool preempted = false;
 };
 
 // CLI client ↔ coordinator: a request and its reply, each a JSON document.

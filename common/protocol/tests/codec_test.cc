@@ -143,6 +143,13 @@ TEST(Codec, RoundTripsTheSmallMessages) {
   Goodbye g = RoundTrip(Goodbye{"SIGTERM", true});
   EXPECT_EQ(g.reason, "SIGTERM");
   EXPECT_TRUE(g.done);
+  EXPECT_FALSE(g.preempted);
+  EXPECT_TRUE(RoundTrip(Goodbye{"preemption warning", false, true}).preempted);
+  Report r;
+  r.kind = ReportKind::kExited;
+  r.preempted = true;
+  EXPECT_TRUE(RoundTrip(r).preempted);
+  EXPECT_FALSE(RoundTrip(Report{}).preempted);
 }
 
 TEST(Codec, RoundTripsSnapshot) {

@@ -20,6 +20,17 @@ int CmdSlurmAgents(const SlurmAgentsOptions& options) {
         "salvo slurm agents needs --connect URL (the coordinator's address)");
   auto sbatch_args = SbatchOptionLines(options.sbatch_args);
   if (!sbatch_args.ok()) return UsageError(sbatch_args.status().message());
+  if (options.key.empty() != options.server_key.empty())
+    return UsageError(
+        "agents need both --key (their key pair) and --server-key (the coordinator's "
+        "public key), or neither");
+  if (options.slots < 0 || options.gpus_per_trial < 0)
+    return UsageError("--slots and --gpus-per-trial must not be negative");
+  for (const std::string& file : {options.key, options.server_key}) {
+    std::error_code exists_ec;
+    if (!file.empty() && !std::filesystem::is_regular_file(file, exists_ec))
+      return UsageError("key file " + file + " does not exist");
+  }
 
   // The script stays with the agents' output, one folder per submission.
   Home home = ResolveHome();
@@ -41,6 +52,13 @@ int CmdSlurmAgents(const SlurmAgentsOptions& options) {
   spec.output_dir = dir;
   spec.signal = options.signal;
   spec.sbatch_args = *sbatch_args;
+  // The jobs run elsewhere, from another folder: absolute key paths.
+  if (!options.key.empty()) {
+    spec.key = std::filesystem::absolute(options.key).string();
+    spec.server_key = std::filesystem::absolute(options.server_key).string();
+  }
+  spec.slots = options.slots;
+  spec.gpus_per_trial = options.gpus_per_trial;
   std::string script = dir + "/" + kJobScriptFile;
   {
     std::ofstream out(script, std::ios::binary | std::ios::trunc);

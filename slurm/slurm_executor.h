@@ -66,6 +66,11 @@ struct SlurmAgentsOptions {
   std::string connect;
   std::vector<std::string> sbatch_args;
   std::string signal = "B:USR1@60";
+  std::string key;  // the agents' key pair (--key, else $SALVO_KEY)
+  std::string
+      server_key;  // the coordinator's public key (--server-key, $SALVO_SERVER_KEY)
+  int slots = 0;
+  int gpus_per_trial = 0;
 };
 int CmdSlurmAgents(const SlurmAgentsOptions& options);
 

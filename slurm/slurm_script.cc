@@ -111,17 +111,26 @@ std::string AgentArrayScript(const AgentArraySpec& spec) {
   };
   if (!spec.signal.empty()) args.push_back("--signal=" + spec.signal);
   args.insert(args.end(), spec.sbatch_args.begin(), spec.sbatch_args.end());
+  std::string extra;
+  if (!spec.key.empty())
+    extra +=
+        " --key " + ShellQuote(spec.key) + " --server-key " + ShellQuote(spec.server_key);
+  if (spec.slots > 0) extra += " --slots " + std::to_string(spec.slots);
+  if (spec.gpus_per_trial > 0)
+    extra += " --gpus-per-trial " + std::to_string(spec.gpus_per_trial);
   return "#!/bin/bash\n"
          "# Written by Salvo: each task of this array runs one agent that pulls trials\n"
          "# from the coordinator for the job's lifetime. exec makes the agent the batch\n"
-         "# shell, so Slurm's signals reach it directly.\n" +
+         "# shell, so Slurm's signals reach it directly. The GPUs Slurm gave the task\n"
+         "# (CUDA_VISIBLE_DEVICES) are the ones the agent hands out.\n" +
          SbatchLines(args) +
          "\n"
          "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
          "exec " +
          ShellQuote(spec.salvo_path) + " agent --connect " + ShellQuote(spec.connect) +
          " --name \"slurm-$task\" --home " + ShellQuote(spec.output_dir) +
-         "/\"agent-$task\"\n";
+         "/\"agent-$task\"" + extra +
+         " ${CUDA_VISIBLE_DEVICES:+--gpus \"$CUDA_VISIBLE_DEVICES\"}\n";
 }
 
 std::vector<JobEvent> ParseJobEvents(std::string_view text) {

@@ -44,6 +44,10 @@ struct AgentArraySpec {
   std::string signal;  // --signal value; empty: none
   std::vector<std::string> sbatch_args;
   std::string job_name = "salvo-agents";
+  std::string key;         // the agents' Curve key pair file; empty: no Curve
+  std::string server_key;  // the coordinator's public key file, with key
+  int slots = 0;           // trials per agent; 0: the agent's default
+  int gpus_per_trial = 0;  // 0: the agent's default
 };
 std::string AgentArrayScript(const AgentArraySpec& spec);
 

@@ -210,6 +210,9 @@ int main(int argc, char** argv) {
   agents_cmd->add_option("--connect", agents.connect, "The coordinator's address");
   agents_cmd->add_option("--signal", agents.signal,
                          "sbatch --signal for the agents (default B:USR1@60)");
+  agents_cmd->add_option("--slots", agents.slots, "Trials at once per agent");
+  agents_cmd->add_option("--gpus-per-trial", agents.gpus_per_trial,
+                         "GPUs per trial, from the GPUs Slurm gives each agent");
   agents_cmd->allow_extras();
   std::string trial_spec;
   auto* trial_exec_cmd = app.add_subcommand("trial-exec", "Run one trial from its spec");
@@ -362,6 +365,15 @@ int main(int argc, char** argv) {
   if (tb_cmd->parsed()) return salvo::CmdTensorboard(tb);
   if (agents_cmd->parsed()) {
     agents.sbatch_args = agents_cmd->remaining();
+    // The agents authenticate with the key pair given to this command (--key and
+    // --server-key, else SALVO_KEY and SALVO_SERVER_KEY).
+    auto env = [](const char* name) -> std::string {
+      const char* v = std::getenv(name);
+      return v ? v : "";
+    };
+    agents.key = !remote.key_file.empty() ? remote.key_file : env("SALVO_KEY");
+    agents.server_key = !remote.server_key_file.empty() ? remote.server_key_file
+                                                        : env("SALVO_SERVER_KEY");
     return salvo::CmdSlurmAgents(agents);
   }
   if (trial_exec_cmd->parsed()) return salvo::CmdTrialExec(trial_spec);

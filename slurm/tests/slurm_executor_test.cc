@@ -303,6 +303,26 @@ TEST(AgentArrayScript, OneArrayOfAgentsEachWithItsOwnNameAndHome) {
                 "\"slurm-$task\" --home '/home/u/.salvo/slurm/agents-1'/\"agent-$task\""),
             std::string::npos)
       << script;
+  EXPECT_EQ(script.find("--key"), std::string::npos);  // no Curve unless given
+  EXPECT_NE(script.find(" ${CUDA_VISIBLE_DEVICES:+--gpus \"$CUDA_VISIBLE_DEVICES\"}\n"),
+            std::string::npos);
+}
+
+TEST(AgentArrayScript, AgentsGetTheirKeysSlotsAndGpusPerTrial) {
+  AgentArraySpec spec;
+  spec.connect = "tcp://head:5555";
+  spec.salvo_path = "/opt/salvo";
+  spec.output_dir = "/out";
+  spec.key = "/keys/agent.key";
+  spec.server_key = "/keys/coord.pub";
+  spec.slots = 4;
+  spec.gpus_per_trial = 2;
+  std::string script = AgentArrayScript(spec);
+  EXPECT_NE(script.find("/\"agent-$task\" --key '/keys/agent.key' --server-key "
+                        "'/keys/coord.pub' --slots 4 --gpus-per-trial 2 "
+                        "${CUDA_VISIBLE_DEVICES:+--gpus \"$CUDA_VISIBLE_DEVICES\"}\n"),
+            std::string::npos)
+      << script;
 }
 
 }  // namespace

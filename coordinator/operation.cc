@@ -285,8 +285,13 @@ std::string InspectCachePath(const std::string& script, const std::string& pytho
   std::error_code ec;
   auto mtime = fs::last_write_time(script, ec).time_since_epoch().count();
   auto size = fs::file_size(script, ec);
-  std::string key =
-      script + "\n" + python + "\n" + std::to_string(mtime) + "\n" + std::to_string(size);
+  // A new launcher (another Salvo) may read scripts differently: its file's time and
+  // size are part of the key.
+  auto launcher_mtime = fs::last_write_time(launcher_path, ec).time_since_epoch().count();
+  auto launcher_size = fs::file_size(launcher_path, ec);
+  std::string key = script + "\n" + python + "\n" + std::to_string(mtime) + "\n" +
+                    std::to_string(size) + "\n" + std::to_string(launcher_mtime) + "\n" +
+                    std::to_string(launcher_size);
   std::string dir = fs::path(launcher_path).parent_path().string() + "/inspect";
   fs::create_directories(dir, ec);
   return dir + "/" + std::to_string(std::hash<std::string>()(key)) + ".json";

@@ -46,7 +46,8 @@ def _literal(node):
             if not ok or isinstance(value, list):
                 return False, None
             items.append(value)
-        return True, items
+        # An empty list is an accumulator (`history = []`), never a set of flag values.
+        return (True, items) if items else (False, None)
     return False, None
 
 

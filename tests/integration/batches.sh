@@ -314,4 +314,12 @@ expect_contains "the default size limit says what it left out" "$out" \
 expect_eq "a file over 1 MiB is not in the snapshot" "keep.txt snapmain.py" \
   "$(ls "$SALVO_HOME/runs/$(salvo select -o snapmain.py+)/sourcecode" | paste -sd ' ')"
 
+# A module-level empty list is an accumulator, not a flag: the script runs as one run.
+mkdir -p "$WORK/accum" && cd "$WORK/accum"
+printf 'x = 2\nhistory = []\nhistory.append(x)\nprint("loss: %%s" %% history[0])\n' > accum.py
+out=$(salvo run accum.py -y 2>&1); rc=$?
+expect_code "a script with history = [] runs" 0 "$rc"
+expect_contains "as a single run with its real flag" "$out" "loss: 2"
+expect_not_contains "history is not a flag" "$(salvo runs info "$(salvo select -o accum.py)")" "history"
+
 finish

@@ -27,9 +27,12 @@ ordered_json RunJson(const RunView& run) {
 
 std::vector<std::string> ListRow(const RunView& run) {
   const RunRecord& r = run.record;
+  std::string label = DisplayLabel(r);
+  // Why a trial still waits (e.g. "held by Slurm: JobHeldUser") needs a person's eye.
+  if (r.kind == RunKind::kTrial && run.status == RunStatus::kRunning && !r.reason.empty())
+    label += (label.empty() ? "(" : "  (") + r.reason + ")";
   return {"[" + std::to_string(run.index) + ":" + ShortId(r.id) + "]", r.operation,
-          FormatLocalTime(r.started_us), std::string(RunStatusName(run.status)),
-          DisplayLabel(r)};
+          FormatLocalTime(r.started_us), std::string(RunStatusName(run.status)), label};
 }
 
 // `  name: value` lines of a flag map.

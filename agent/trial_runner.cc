@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <string_view>
 
 namespace salvo {
 
@@ -28,12 +30,54 @@ namespace {
 // reaches every process the trial starts) and death with its runner.
 struct TrialExecSetup : bp::extend::handler {
   pid_t parent = 0;
+  char** env = nullptr;  // the child's environment (NAME=VALUE strings, null-terminated)
+  // The environment is handed to execve directly: Boost.Process's own environment
+  // lookup reads past the end of shorter entries (a heap overflow under ASan).
+  template <class Executor>
+  void on_setup(Executor& exec) const {
+    if (env != nullptr) exec.env = env;
+  }
   template <class Executor>
   void on_exec_setup(Executor&) const {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(128 + SIGKILL);  // the runner died before prctl
   }
+};
+
+// Hands execve the given environment (see TrialExecSetup).
+struct EnvOnly : bp::extend::handler {
+  char** env;
+  explicit EnvOnly(char** e) : env(e) {}
+  template <class Executor>
+  void on_setup(Executor& exec) const {
+    exec.env = env;
+  }
+};
+
+// This process's environment with some variables added or replaced, as execve takes it.
+class ChildEnvironment {
+ public:
+  explicit ChildEnvironment(const std::map<std::string, std::string>& changes) {
+    std::map<std::string, std::string> vars;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      std::string_view entry(*e);
+      size_t eq = entry.find('=');
+      if (eq == std::string_view::npos || eq == 0) continue;
+      vars.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+    }
+    for (const auto& [k, v] : changes) vars[k] = v;
+    entries_.reserve(vars.size());
+    for (const auto& [k, v] : vars) entries_.push_back(k + "=" + v);
+    pointers_.reserve(entries_.size() + 1);
+    for (std::string& entry : entries_) pointers_.push_back(entry.data());
+    pointers_.push_back(nullptr);
+  }
+  char** get() { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> entries_;
+  std::vector<char*> pointers_;
 };
 
 Result<std::string> FindExecutable(const std::string& name) {
@@ -74,14 +118,14 @@ Result<std::unique_ptr<TrialProcess>> TrialProcess::Start(const TrialLaunch& lau
   p->sink_ = std::move(sink);
   p->child_ = std::make_unique<Child>();
 
-  bp::environment env = boost::this_process::environment();
-  for (const auto& [k, v] : launch.env) env[k] = v;
+  ChildEnvironment env(launch.env);
   std::vector<std::string> args(launch.argv.begin() + 1, launch.argv.end());
   TrialExecSetup setup;
   setup.parent = getpid();
+  setup.env = env.get();
   try {
     p->child_->child = bp::child(
-        bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd, env,
+        bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd,
         bp::std_in<bp::null, (bp::std_out & bp::std_err)> p->child_->out, setup);
   } catch (const std::exception& e) {
     return Status::IoError("cannot start trial " + launch.run_id + ": " + e.what());
@@ -161,14 +205,13 @@ Result<std::string> RunAndCapture(const std::vector<std::string>& argv,
   if (argv.empty()) return Status::Invalid("empty command");
   auto exe = FindExecutable(argv[0]);
   if (!exe.ok()) return exe.status();
-  bp::environment env = boost::this_process::environment();
-  for (const auto& [k, v] : env_add) env[k] = v;
+  ChildEnvironment env(env_add);
   std::vector<std::string> args(argv.begin() + 1, argv.end());
   bp::ipstream out, err;
   std::string text, err_text;
   int code = 0;
   try {
-    bp::child c(bp::exe = *exe, bp::args = args, env,
+    bp::child c(bp::exe = *exe, bp::args = args, EnvOnly{env.get()},
                 bp::std_in<bp::null, bp::std_out> out, bp::std_err > err);
     std::thread err_reader([&] {
       std::string line;

@@ -560,6 +560,8 @@ std::string AgentPool::AgentsJson() {
                    {"slots", agent->slots},
                    {"running", Assigned(id)},
                    {"paused", agent->paused},
+                   {"leaving", agent->leaving},
+                   {"preempted", agent->preempted},
                    {"fast_failures", agent->fast_failures},
                    {"completed", agent->completed},
                    {"failed", agent->failed}});

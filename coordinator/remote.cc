@@ -24,6 +24,7 @@
 #include "common/protocol/messages.h"
 #include "coordinator/progress.h"
 #include "coordinator/store_access.h"
+#include "coordinator/table.h"
 
 namespace salvo {
 namespace fs = std::filesystem;
@@ -513,6 +514,37 @@ int RemoteStop(const StopOptions& options) {
   if (stopped.empty()) return 0;
   std::cerr << "salvo: warning: the runs have not stopped yet\n";
   return 1;
+}
+
+int RemoteAgents(bool json_out) {
+  if (!Remote())
+    return UsageError(
+        "salvo agents needs a coordinator (--coordinator URL or SALVO_COORDINATOR)");
+  auto reply = RemoteCall(R"({"cmd":"agents"})");
+  if (!reply.ok()) return Fail(reply.status());
+  json agents = json::parse(*reply, nullptr, false);
+  if (!agents.is_array()) {
+    std::cerr << "salvo: error: unreadable answer from the coordinator\n";
+    return 1;
+  }
+  if (json_out) {
+    std::cout << agents.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"agent", "host", "slots", "running", "completed", "failed", "state"}};
+  for (const json& a : agents) {
+    std::string state = a.value("paused", false)      ? "paused (fast failures)"
+                        : a.value("preempted", false) ? "leaving (preempted)"
+                        : a.value("leaving", false)   ? "leaving"
+                                                      : "active";
+    rows.push_back(
+        {a.value("name", ""), a.value("host", ""), std::to_string(a.value("slots", 0)),
+         std::to_string(a.value("running", 0)), std::to_string(a.value("completed", 0)),
+         std::to_string(a.value("failed", 0)), state});
+  }
+  WriteAligned(std::cout, rows);
+  return 0;
 }
 
 int RemoteCat(const std::string& run_id) {

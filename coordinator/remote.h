@@ -48,5 +48,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json);
 int RemoteRun(const RunOptions& options);
 int RemoteStop(const StopOptions& options);
 int RemoteCat(const std::string& run_id);
+// `salvo agents`: the coordinator's agents, as a table or (json) as its JSON.
+int RemoteAgents(bool json_out);
 
 }  // namespace salvo

@@ -295,6 +295,10 @@ int main(int argc, char** argv) {
   AgentArgs agent;
   auto* agent_cmd = app.add_subcommand("agent", "Run trials for a coordinator");
   AddAgentCommand(agent_cmd, agent);
+  bool agents_json = false;
+  auto* agents_list_cmd =
+      app.add_subcommand("agents", "List the coordinator's agents and their state");
+  agents_list_cmd->add_flag("--json", agents_json, "Print the agents as JSON");
   std::string keygen_out;
   auto* keygen_cmd = app.add_subcommand("keygen", "Make a CurveZMQ key pair");
   keygen_cmd->add_option("--out", keygen_out, "Writes PREFIX.pub and PREFIX.key")
@@ -379,5 +383,6 @@ int main(int argc, char** argv) {
   if (trial_exec_cmd->parsed()) return salvo::CmdTrialExec(trial_spec);
   if (agent_cmd->parsed()) return agent.Run();
   if (keygen_cmd->parsed()) return salvo::CmdKeygen(keygen_out);
+  if (agents_list_cmd->parsed()) return salvo::RemoteAgents(agents_json);
   return 2;
 }

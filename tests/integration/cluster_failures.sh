@@ -78,6 +78,14 @@ wait_until 10 agents_joined 5 || fail "agents bad and good did not join"
 out=$(salvo run job.py 'x=[1:100]' -o random -m 12 -y 2>&1); rc=$?
 expect_code "the batch with a broken agent completes" 0 "$rc"
 expect_contains "the broken agent is paused and reported" "$(cat "$WORK/coord.log")" "Agent bad paused"
+agents=$(salvo agents)
+expect_match "salvo agents lists the broken agent as paused" "$agents" \
+  '(^|
+)bad +[^ ]+ +1 +0 +0 +[1-9][0-9]* +paused \(fast failures\)'
+expect_match "and the healthy one as active" "$agents" '(^|
+)good +[^ ]+ +1 +[0-9]+ +[1-9][0-9]* +[0-9]+ +active'
+expect_eq "salvo agents --json has both" "bad good" \
+  "$(salvo agents --json | python3 -c 'import json,sys; print(" ".join(sorted(a["name"] for a in json.load(sys.stdin))))')"
 batch=$(salvo select -o job.py+random)
 failed=$(count_status "$batch" error)
 completed=$(count_status "$batch" completed)

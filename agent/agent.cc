@@ -707,6 +707,9 @@ struct Agent::State {
 
 Result<std::unique_ptr<Agent>> Agent::Make(AgentOptions options) {
   if (options.connect.empty()) return Status::Invalid("agent: --connect is required");
+  if (options.connect.rfind("tcp://", 0) != 0 && options.connect.rfind("ipc://", 0) != 0)
+    return Status::Invalid("agent: invalid coordinator address '" + options.connect +
+                           "': expected tcp://HOST:PORT or ipc://PATH");
   if (options.slots < 0) return Status::Invalid("agent: --slots must be at least 1");
   if (options.gpus_per_trial < 0)
     return Status::Invalid("agent: --gpus-per-trial must not be negative");

@@ -131,6 +131,13 @@ void AgentPool::OnHello(const std::string& identity, const proto::Hello& h,
   if (fresh) agent = std::make_unique<Agent>();
   agent->id = identity;
   agent->name = h.name.empty() ? identity : h.name;
+  // Two agents of one name (the host's, by default) are told apart by their ids.
+  for (const auto& [other_id, other] : agents_) {
+    if (other_id != identity && other && other->name == agent->name) {
+      agent->name = identity;
+      break;
+    }
+  }
   agent->host = h.host;
   int slots = std::max(1, h.slots);
   if (!h.gpus.empty() && h.gpus_per_trial > 0)

@@ -260,9 +260,10 @@ void OutputScalarParser::FeedPatterns(const std::string& line,
 void OutputScalarParser::Record(const std::string& tag, double value,
                                 std::optional<int64_t> step,
                                 std::vector<ScalarPoint>* points) {
-  // `step: N` moves the step; Python's int() truncates, and so does this.
+  // `step: N` moves the step; Python's int() truncates, and so does this. Steps count
+  // up from 0: a negative one is ignored.
   if (tag == "step") {
-    if (!std::isfinite(value) || std::fabs(value) >= 9e18) return;
+    if (!std::isfinite(value) || value <= -1 || value >= 9e18) return;
     step_ = static_cast<int64_t>(value);
     explicit_step_ = true;
     seen_in_step_.clear();

@@ -320,7 +320,8 @@ int main(int argc, char** argv) {
       for (const std::string& a : raw) {
         if (a.empty() || a[0] == '-') continue;
         what = "unknown command '" + a +
-               "' (commands: run, runs, compare, select, stop, cat, coordinator)";
+               "' (commands: run, runs, compare, select, stop, cat, view, tensorboard, "
+               "coordinator, agent, agents, keygen, slurm)";
         break;
       }
     }

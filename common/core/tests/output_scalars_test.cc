@@ -109,6 +109,15 @@ TEST(OutputScalarParser, AStepLineSetsTheStepOfTheLinesThatFollow) {
                {{"loss", 5, 1.0}, {"loss", 5, 2.0}, {"loss", 7, 3.0}, {"acc", 7, 4.0}});
 }
 
+TEST(OutputScalarParser, ANegativeStepLineIsIgnored) {
+  // Found by fuzzing: `step: -3` made the following points' step negative.
+  OutputScalarParser parser(kNoFlags);
+  std::vector<ScalarPoint> points =
+      FeedAll(parser, {"step: 2", "loss: 1", "step: -3", "acc: 4", "step: -0.5", "x2: 5"});
+  // -0.5 truncates to step 0, as int() does.
+  ExpectPoints(points, {{"loss", 2, 1.0}, {"acc", 2, 4.0}, {"x2", 0, 5.0}});
+}
+
 TEST(OutputScalarParser, AStepSuffixCarriesToTheLinesThatFollow) {
   OutputScalarParser parser(kNoFlags);
   std::vector<ScalarPoint> points = FeedAll(parser, {"x: 1 (3)", "y: 2", "y: 4"});

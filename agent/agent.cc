@@ -592,9 +592,9 @@ struct Agent::State {
 
   // --- the loop ------------------------------------------------------------------
 
-  void BeginStopping() {
-    stopping = true;
-    spdlog::info("agent {}: stopping ({} trials running)", id, running.size());
+  // Hands back what has not started (queued, or waiting for its snapshot), so that the
+  // coordinator gives it to another agent.
+  void HandBackUnstarted(const std::string& why) {
     std::vector<AttemptId> waiting;
     for (const auto& d : queue) waiting.push_back(d.id);
     for (const auto& [_, ds] : awaiting_snapshot) {
@@ -602,8 +602,13 @@ struct Agent::State {
     }
     queue.clear();
     awaiting_snapshot.clear();
-    for (const AttemptId& attempt : waiting)
-      FailToStart(attempt, "the agent is stopping", true);
+    for (const AttemptId& attempt : waiting) FailToStart(attempt, why, true);
+  }
+
+  void BeginStopping() {
+    stopping = true;
+    spdlog::info("agent {}: stopping ({} trials running)", id, running.size());
+    HandBackUnstarted("the agent is stopping");
     if (welcomed) Send(proto::Goodbye{"asked to stop", false, preempting});
     for (auto& [_, t] : running) {
       t.stopped = true;
@@ -621,15 +626,7 @@ struct Agent::State {
         "taking no more work",
         id, running.size());
     for (auto& [_, t] : running) t.process->Signal(SIGUSR1);
-    std::vector<AttemptId> waiting;
-    for (const auto& d : queue) waiting.push_back(d.id);
-    for (const auto& [_, ds] : awaiting_snapshot) {
-      for (const auto& d : ds) waiting.push_back(d.id);
-    }
-    queue.clear();
-    awaiting_snapshot.clear();
-    for (const AttemptId& attempt : waiting)
-      FailToStart(attempt, "the agent is about to be preempted", true);
+    HandBackUnstarted("the agent is about to be preempted");
     if (welcomed) Send(proto::Goodbye{"preemption warning", false, true});
   }
 

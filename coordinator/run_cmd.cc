@@ -458,14 +458,21 @@ Result<BatchPlan> RestartPlan(const RunRecord& batch, const RunOptions& options,
   return plan;
 }
 
+// The store to write: the coordinator's when this batch runs in one, else opened here
+// (kept in `owned`).
+Result<RunStore*> WritableStore(const Home& home, std::unique_ptr<RunStore>& owned) {
+  if (t_context && t_context->store) return t_context->store;
+  auto opened = OpenStoreForWrite(home, "salvo run");
+  if (!opened.ok()) return opened.status();
+  owned = std::move(*opened);
+  return owned.get();
+}
+
 int Restart(const RunOptions& options, const Home& home, const std::string& launcher) {
   std::unique_ptr<RunStore> owned;
-  if (!t_context || !t_context->store) {
-    auto opened = OpenStoreForWrite(home, "salvo run");
-    if (!opened.ok()) return UsageError(opened.status().message());
-    owned = std::move(*opened);
-  }
-  RunStore& store = owned ? *owned : *t_context->store;
+  auto store_or = WritableStore(home, owned);
+  if (!store_or.ok()) return UsageError(store_or.status().message());
+  RunStore& store = **store_or;
   auto found = FindRun(store, *options.restart);
   if (!found.ok()) {
     return UsageError(found.status().message(),
@@ -693,12 +700,9 @@ int CmdRun(const RunOptions& options) {
         "Try a batch (e.g. x=[1,2]) or run the script without --coordinator.");
 
   std::unique_ptr<RunStore> owned;
-  if (!t_context || !t_context->store) {
-    auto opened = OpenStoreForWrite(home, "salvo run");
-    if (!opened.ok()) return UsageError(opened.status().message());
-    owned = std::move(*opened);
-  }
-  RunStore& store = owned ? *owned : *t_context->store;
+  auto store_or = WritableStore(home, owned);
+  if (!store_or.ok()) return UsageError(store_or.status().message());
+  RunStore& store = **store_or;
   InstallSignalHandlers();
 
   RunRecord run;

@@ -15,7 +15,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-salvo=${1:-$root/build/coordinator/salvo}
+salvo=$(realpath "${1:-$root/build/coordinator/salvo}")  # the script changes folders
 idle_bin=${IDLE_BIN:-$root/build/bench/dispatch/salvo_bench_idle_agents}
 agents=${AGENTS:-4}
 slots=${SLOTS:-4}

@@ -6,7 +6,8 @@
 //
 //   1f3a9c0e  x=0.5 y=2  loss=0.25  completed
 //   7b21d004  x=1 y=2  loss=-  error (exit status 1)
-//   [######--------------] 3/10 done, 2 running, 1 failed, best loss 0.25, about 0:00:42 left
+//   [######--------------] 3/10 done, 2 running, 1 failed, best loss 0.25,
+//       about 0:00:42 left                       (one line on the terminal)
 //
 // The time left is the mean duration of the trials that ended here, times the trials
 // not yet ended, divided by the trials run at once; it counts down between trial ends.

@@ -6,7 +6,8 @@ namespace salvo::store_internal {
 
 Status CheckRunId(std::string_view id) {
   if (id.empty()) return Status::Invalid("a run id is empty");
-  if (id == "." || id == "..") return Status::Invalid("run id '" + std::string(id) + "' is not a name");
+  if (id == "." || id == "..")
+    return Status::Invalid("run id '" + std::string(id) + "' is not a name");
   if (id.find_first_of(std::string_view("/\0", 2)) != std::string_view::npos) {
     return Status::Invalid("run id '" + std::string(id) + "' contains '/' or NUL");
   }

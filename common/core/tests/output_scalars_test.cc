@@ -112,8 +112,8 @@ TEST(OutputScalarParser, AStepLineSetsTheStepOfTheLinesThatFollow) {
 TEST(OutputScalarParser, ANegativeStepLineIsIgnored) {
   // Found by fuzzing: `step: -3` made the following points' step negative.
   OutputScalarParser parser(kNoFlags);
-  std::vector<ScalarPoint> points =
-      FeedAll(parser, {"step: 2", "loss: 1", "step: -3", "acc: 4", "step: -0.5", "x2: 5"});
+  std::vector<ScalarPoint> points = FeedAll(
+      parser, {"step: 2", "loss: 1", "step: -3", "acc: 4", "step: -0.5", "x2: 5"});
   // -0.5 truncates to step 0, as int() does.
   ExpectPoints(points, {{"loss", 2, 1.0}, {"acc", 2, 4.0}, {"x2", 0, 5.0}});
 }

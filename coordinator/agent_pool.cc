@@ -246,7 +246,15 @@ void AgentPool::Requeue(Attempt& a) {
 void AgentPool::OnReport(const std::string& identity, const proto::Report& r,
                          int64_t now_us) {
   std::lock_guard<std::mutex> lock(mu_);
-  Send(identity, proto::Ack{{r.seq}});
+  // The ack goes out when the report has been applied (its scalars handed to the store):
+  // acked first, a coordinator killed in between lost them, and the agent, told they had
+  // arrived, never sent them again.
+  struct AckWhenDone {
+    AgentPool* pool;
+    const std::string& identity;
+    uint64_t seq;
+    ~AckWhenDone() { pool->Send(identity, proto::Ack{{seq}}); }
+  } ack{this, identity, r.seq};
   Wake();
   auto agent_it = agents_.find(identity);
   if (agent_it != agents_.end()) agent_it->second->last_seen_us = now_us;

@@ -30,13 +30,6 @@ namespace {
 // reaches every process the trial starts) and death with its runner.
 struct TrialExecSetup : bp::extend::handler {
   pid_t parent = 0;
-  char** env = nullptr;  // the child's environment (NAME=VALUE strings, null-terminated)
-  // The environment is handed to execve directly: Boost.Process's own environment
-  // lookup reads past the end of shorter entries (a heap overflow under ASan).
-  template <class Executor>
-  void on_setup(Executor& exec) const {
-    if (env != nullptr) exec.env = env;
-  }
   template <class Executor>
   void on_exec_setup(Executor&) const {
     setpgid(0, 0);
@@ -45,7 +38,9 @@ struct TrialExecSetup : bp::extend::handler {
   }
 };
 
-// Hands execve the given environment (see TrialExecSetup).
+// Hands execve the given environment (NAME=VALUE strings, null-terminated) directly:
+// Boost.Process's own environment lookup reads past the end of shorter entries (a heap
+// overflow under ASan).
 struct EnvOnly : bp::extend::handler {
   char** env;
   explicit EnvOnly(char** e) : env(e) {}
@@ -122,10 +117,9 @@ Result<std::unique_ptr<TrialProcess>> TrialProcess::Start(const TrialLaunch& lau
   std::vector<std::string> args(launch.argv.begin() + 1, launch.argv.end());
   TrialExecSetup setup;
   setup.parent = getpid();
-  setup.env = env.get();
   try {
     p->child_->child = bp::child(
-        bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd,
+        bp::exe = *exe, bp::args = args, bp::start_dir = launch.cwd, EnvOnly{env.get()},
         bp::std_in<bp::null, (bp::std_out & bp::std_err)> p->child_->out, setup);
   } catch (const std::exception& e) {
     return Status::IoError("cannot start trial " + launch.run_id + ": " + e.what());
